@@ -1,0 +1,1 @@
+# canon part of core/ (included from core/local.mk)

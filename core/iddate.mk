@@ -1,0 +1,1 @@
+# iddate part of core/ (included from core/local.mk)

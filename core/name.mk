@@ -1,0 +1,1 @@
+# name part of core/ (included from core/local.mk)

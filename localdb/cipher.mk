@@ -1,0 +1,1 @@
+# localdb cipher placeholder

@@ -1,0 +1,1 @@
+# keyring part of localdb/ (included from localdb/local.mk)

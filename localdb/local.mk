@@ -1,0 +1,9 @@
+# localdb/: the encrypted store.
+noinst_LIBRARIES += localdb/libcutrudb.a
+localdb_libcutrudb_a_CFLAGS = $(AM_CFLAGS) $(SQLITE_CFLAGS) $(SODIUM_CFLAGS) $(CJSON_CFLAGS)
+localdb_libcutrudb_a_SOURCES =
+# What a program linking localdb/ needs after it.
+LOCALDB_LIBS = localdb/libcutrudb.a $(CORE_LIBS) $(SQLITE_LIBS) $(SODIUM_LIBS)
+
+include localdb/cipher.mk
+include localdb/keyring.mk
