@@ -1,2 +1,5 @@
-# tests/: shell-test helpers shared by every sh test.
+# tests/: shell tests and the helpers shared by them.
 EXTRA_DIST += tests/lib.sh
+SH_TESTS = tests/sh/test_po.sh
+TESTS += $(SH_TESTS)
+EXTRA_DIST += $(SH_TESTS)
