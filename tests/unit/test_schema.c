@@ -1,0 +1,166 @@
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <check.h>
+#include <sqlite3.h>
+
+#include "localdb/schema.h"
+#include "tests/unit/tap_main.h"
+
+static sqlite3 *
+fresh(void)
+{
+	sqlite3 *db = NULL;
+	struct cutru_err e;
+
+	ck_assert_int_eq(sqlite3_open(":memory:", &db), SQLITE_OK);
+	ck_assert_int_eq(schema_migrate(db, &e), CUTRU_OK);
+	return db;
+}
+
+static int
+exec(sqlite3 *db, const char *sql)
+{
+	return sqlite3_exec(db, sql, NULL, NULL, NULL);
+}
+
+static int
+scalar(sqlite3 *db, const char *sql)
+{
+	sqlite3_stmt *st;
+	int v = -1;
+
+	ck_assert_int_eq(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+static const char person_sql[] =
+	"INSERT INTO addresses (id, commune_code, detail) VALUES (1, '00004', 'Số 1 ngõ 2');"
+	"INSERT INTO persons (id, id_number, name, family, middle, given, folded, sort_key, sex, dob)"
+	" VALUES (1, '001090000001', 'Nguyễn Văn An', 'Nguyễn', 'Văn', 'An', 'nguyen van an', x'01', 1, '1990');";
+
+START_TEST(migrates_to_latest_and_is_idempotent)
+{
+	sqlite3 *db = fresh();
+	struct cutru_err e;
+
+	ck_assert_int_eq(scalar(db, "PRAGMA user_version"), schema_version_latest());
+	ck_assert_int_eq(schema_migrate(db, &e), CUTRU_OK);
+	ck_assert_int_eq(scalar(db, "PRAGMA user_version"), schema_version_latest());
+	ck_assert_int_eq(scalar(db, "PRAGMA foreign_keys"), 1);
+	ck_assert_int_eq(scalar(db, "SELECT count(*) FROM sqlite_schema WHERE type = 'table'"
+	    " AND name = 'persons' AND sql LIKE '%STRICT%'"), 1);
+	sqlite3_close(db);
+}
+END_TEST
+
+START_TEST(newer_store_is_refused_untouched)
+{
+	sqlite3 *db = NULL;
+	struct cutru_err e;
+	char sql[64];
+
+	ck_assert_int_eq(sqlite3_open(":memory:", &db), SQLITE_OK);
+	snprintf(sql, sizeof sql, "PRAGMA user_version = %d", schema_version_latest() + 1);
+	ck_assert_int_eq(exec(db, sql), SQLITE_OK);
+	ck_assert_int_eq(schema_migrate(db, &e), CUTRU_ECONFLICT);
+	ck_assert_ptr_nonnull(strstr(e.msg, "newer version"));
+	ck_assert_int_eq(scalar(db, "SELECT count(*) FROM sqlite_schema"), 0);
+	sqlite3_close(db);
+}
+END_TEST
+
+START_TEST(one_active_permanent_residence_per_person)
+{
+	sqlite3 *db = fresh();
+
+	ck_assert_int_eq(exec(db, person_sql), SQLITE_OK);
+	ck_assert_int_eq(exec(db, "INSERT INTO residences (person_id, kind, address_id, from_date, state)"
+	    " VALUES (1, 'permanent', 1, '2020-01-01', 'active')"), SQLITE_OK);
+	ck_assert_int_eq(exec(db, "INSERT INTO residences (person_id, kind, address_id, from_date, state)"
+	    " VALUES (1, 'permanent', 1, '2021-01-01', 'active')"), SQLITE_CONSTRAINT);
+	/* A closed one beside it is history, and allowed. */
+	ck_assert_int_eq(exec(db, "INSERT INTO residences (person_id, kind, address_id, from_date, state, ground, closed_date)"
+	    " VALUES (1, 'permanent', 1, '2010-01-01', 'closed', 'moved', '2019-12-31')"), SQLITE_OK);
+	sqlite3_close(db);
+}
+END_TEST
+
+START_TEST(temporary_needs_end_and_closed_needs_ground)
+{
+	sqlite3 *db = fresh();
+
+	ck_assert_int_eq(exec(db, person_sql), SQLITE_OK);
+	ck_assert_int_eq(exec(db, "INSERT INTO residences (person_id, kind, address_id, from_date, state)"
+	    " VALUES (1, 'temporary', 1, '2020-01-01', 'active')"), SQLITE_CONSTRAINT);
+	ck_assert_int_eq(exec(db, "INSERT INTO residences (person_id, kind, address_id, from_date, state)"
+	    " VALUES (1, 'permanent', 1, '2020-01-01', 'closed')"), SQLITE_CONSTRAINT);
+	ck_assert_int_eq(exec(db, "INSERT INTO residences (person_id, kind, address_id, from_date, to_date, state)"
+	    " VALUES (1, 'temporary', 1, '2020-01-01', '2021-12-31', 'active')"), SQLITE_OK);
+	sqlite3_close(db);
+}
+END_TEST
+
+START_TEST(bad_identity_values_are_refused)
+{
+	sqlite3 *db = fresh();
+
+	ck_assert_int_eq(exec(db, "INSERT INTO persons (id_number, name, family, middle, given, folded, sort_key, sex)"
+	    " VALUES ('00109000000A', 'A', '', '', 'A', 'a', x'01', 1)"), SQLITE_CONSTRAINT);
+	ck_assert_int_eq(exec(db, "INSERT INTO persons (id_number, name, family, middle, given, folded, sort_key, sex)"
+	    " VALUES ('0010900000011', 'A', '', '', 'A', 'a', x'01', 1)"), SQLITE_CONSTRAINT);
+	ck_assert_int_eq(exec(db, "INSERT INTO persons (name, family, middle, given, folded, sort_key, sex)"
+	    " VALUES ('A', '', '', 'A', 'a', x'01', 3)"), SQLITE_CONSTRAINT);
+	/* STRICT: a number is not text. */
+	ck_assert_int_eq(exec(db, "INSERT INTO persons (name, family, middle, given, folded, sort_key, sex)"
+	    " VALUES ('A', '', '', 'A', 'a', x'01', 'one')"), SQLITE_CONSTRAINT);
+	sqlite3_close(db);
+}
+END_TEST
+
+START_TEST(journal_is_append_only_and_dense)
+{
+	sqlite3 *db = fresh();
+
+	ck_assert_int_eq(exec(db, "INSERT INTO journal VALUES (1, '2026-01-01T00:00:00Z', 'lan', x'7b7d', zeroblob(32))"), SQLITE_OK);
+	ck_assert_int_eq(exec(db, "INSERT INTO journal VALUES (3, '2026-01-01T00:00:00Z', 'lan', x'7b7d', zeroblob(32))"), SQLITE_CONSTRAINT);
+	ck_assert_int_eq(exec(db, "UPDATE journal SET actor = 'x'"), SQLITE_CONSTRAINT);
+	ck_assert_int_eq(exec(db, "DELETE FROM journal"), SQLITE_CONSTRAINT);
+	ck_assert_int_eq(scalar(db, "SELECT count(*) FROM journal"), 1);
+	sqlite3_close(db);
+}
+END_TEST
+
+START_TEST(nobody_decides_their_own_dossier)
+{
+	sqlite3 *db = fresh();
+
+	ck_assert_int_eq(exec(db, "INSERT INTO officers VALUES ('lan', 'Lan', 'supervisor', 0, NULL, '2026-01-01')"), SQLITE_OK);
+	ck_assert_int_eq(exec(db, "INSERT INTO dossiers (number, procedure, received, due, state, officer, supervisor, request, events)"
+	    " VALUES ('1/PTN', 'stay.notify', '2026-01-01', '2026-01-01', 'approved', 'lan', 'lan', x'00', x'00')"), SQLITE_CONSTRAINT);
+	ck_assert_int_eq(exec(db, "INSERT INTO dossiers (number, procedure, received, due, state, officer, reason, request, events)"
+	    " VALUES ('2/PTN', 'stay.notify', '2026-01-01', '2026-01-01', 'awaiting', 'nobody', NULL, x'00', x'00')"), SQLITE_CONSTRAINT);
+	sqlite3_close(db);
+}
+END_TEST
+
+Suite *
+test_suite(void)
+{
+	Suite *s = suite_create("schema");
+	TCase *tc = tcase_create("schema");
+
+	tcase_add_test(tc, migrates_to_latest_and_is_idempotent);
+	tcase_add_test(tc, newer_store_is_refused_untouched);
+	tcase_add_test(tc, one_active_permanent_residence_per_person);
+	tcase_add_test(tc, temporary_needs_end_and_closed_needs_ground);
+	tcase_add_test(tc, bad_identity_values_are_refused);
+	tcase_add_test(tc, journal_is_append_only_and_dense);
+	tcase_add_test(tc, nobody_decides_their_own_dossier);
+	suite_add_tcase(s, tc);
+	return s;
+}
