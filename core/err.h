@@ -33,7 +33,7 @@ struct cutru_err {
 void cutru_err_clear(struct cutru_err *e);
 
 /* Fill *e (e may be NULL) and return code, so callers can write
- *     return cutru_err_set(e, CUTRU_EINVAL, "sex", _("..."), ...);
+ *     return cutru_err_set(e, CUTRU_EINVAL, "sex", _(MSG), ...);
  * field may be NULL.  fmt is a printf format; the result is truncated to fit. */
 int cutru_err_set(struct cutru_err *e, int code, const char *field,
     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
