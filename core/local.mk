@@ -1,10 +1,10 @@
 # core/: the domain, pure C (no files, no network).  One static library used
 # by the console, the store and the registry alike.
 noinst_LIBRARIES += core/libcutrucore.a
-core_libcutrucore_a_CFLAGS = $(AM_CFLAGS) $(ICU_CFLAGS) $(SODIUM_CFLAGS) $(CJSON_CFLAGS)
+core_libcutrucore_a_CFLAGS = $(AM_CFLAGS) -pthread $(ICU_CFLAGS) $(SODIUM_CFLAGS) $(CJSON_CFLAGS)
 core_libcutrucore_a_SOURCES = core/err.c core/err.h core/i18n.h
 # What a program linking core/ needs after it.
-CORE_LIBS = core/libcutrucore.a $(ICU_LIBS) $(SODIUM_LIBS) $(CJSON_LIBS) $(LIBINTL)
+CORE_LIBS = core/libcutrucore.a $(ICU_LIBS) $(SODIUM_LIBS) $(CJSON_LIBS) $(LIBINTL) -pthread
 
 # A Check suite of core/: tests/unit/test_X.c + the shared TAP main.
 CORE_TEST_LDADD = $(CORE_LIBS) $(CHECK_LIBS)
