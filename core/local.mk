@@ -2,7 +2,7 @@
 # by the console, the store and the registry alike.
 noinst_LIBRARIES += core/libcutrucore.a
 core_libcutrucore_a_CFLAGS = $(AM_CFLAGS) -pthread $(ICU_CFLAGS) $(SODIUM_CFLAGS) $(CJSON_CFLAGS)
-core_libcutrucore_a_SOURCES = core/err.c core/err.h core/i18n.h
+core_libcutrucore_a_SOURCES = core/err.c core/err.h core/i18n.h core/types.h
 # What a program linking core/ needs after it.
 CORE_LIBS = core/libcutrucore.a $(ICU_LIBS) $(SODIUM_LIBS) $(CJSON_LIBS) $(LIBINTL) -lpthread
 
