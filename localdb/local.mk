@@ -8,3 +8,4 @@ LOCALDB_LIBS = localdb/libcutrudb.a $(CORE_LIBS) $(SQLITE_LIBS) $(SODIUM_LIBS)
 include localdb/cipher.mk
 include localdb/keyring.mk
 include localdb/register.mk
+include localdb/journal.mk

@@ -5,15 +5,25 @@
  * events produced; the journal is the record, the tables are its current
  * state.  Dossiers and officers are the desk's own bookkeeping.
  *
+ * The register's tables change only through localdb/apply.c, which gives
+ * each event of core/event.h its meaning; the essay there says what each
+ * event does to these tables.
+ *
  * Invariants the schema itself enforces, so that no code path can break them:
- *   - a person holds at most one active permanent residence
- *     (partial unique index one_active_permanent);
- *   - a temporary residence has an end date (CHECK);
- *   - a closed residence has a ground and a closing date (CHECK);
+ *   - a person holds at most one active residence of each kind (permanent,
+ *     temporary, current: partial unique index one_active_residence);
+ *   - a temporary residence has an end date, and only a temporary one
+ *     (CHECK);
+ *   - a closed residence has a ground, the date of the event behind it and
+ *     a closing date; a replaced one a closing date (CHECK);
+ *   - a person is a current member of at most one household
+ *     (one_current_membership);
  *   - a household has at most one current member recorded as 'head'
  *     (partial unique index one_current_head); that it has one, and that
  *     households.head_id names them, is kept by the one code path that
  *     applies events, inside the event's transaction;
+ *   - a stay's guest is a citizen (ID number) or a foreigner (passport and
+ *     nationality), never both (CHECK);
  *   - ID numbers are 12 ASCII digits, unique; legacy CMND numbers 9 digits;
  *   - the journal is append-only (triggers refuse UPDATE and DELETE) and its
  *     sequence numbers have no holes.
@@ -31,6 +41,13 @@
 
 #include "core/i18n.h"
 #include "localdb/schema.h"
+
+/* ---- search: begin ----
+ * The search index (an FTS5 table over persons.folded, its triggers and the
+ * CMND index) is defined in localdb/search_index.h, beside the code that
+ * reads it; migration 1 ends with SEARCH_SCHEMA. */
+#include "localdb/search_index.h"
+/* ---- search: end ---- */
 
 static const char *const migrations[] = {
 	/* 1: the register. */
@@ -94,7 +111,9 @@ static const char *const migrations[] = {
 	"  folded TEXT NOT NULL,"
 	"  sort_key BLOB NOT NULL,"
 	"  sex INTEGER NOT NULL CHECK (sex IN (0, 1, 2)),"
-	"  dob TEXT,"
+	"  dob TEXT CHECK (dob IS NULL OR dob GLOB '[0-9][0-9][0-9][0-9]'"
+	"    OR dob GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]'"
+	"    OR dob GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'),"
 	"  birth_year INTEGER,"
 	"  ethnicity TEXT,"
 	"  religion TEXT,"
@@ -109,65 +128,146 @@ static const char *const migrations[] = {
 
 	"CREATE TABLE households ("
 	"  id INTEGER PRIMARY KEY,"
-	"  number TEXT NOT NULL UNIQUE,"
+	"  number TEXT NOT NULL UNIQUE CHECK (length(number) BETWEEN 1 AND 32"
+	"    AND number NOT GLOB '*[^0-9A-Za-z-]*'),"
 	"  address_id INTEGER NOT NULL REFERENCES addresses (id),"
 	"  head_id INTEGER NOT NULL REFERENCES persons (id) DEFERRABLE INITIALLY DEFERRED,"
 	"  created TEXT NOT NULL,"
-	"  dissolved TEXT,"
+	"  dissolved TEXT CHECK (dissolved IS NULL OR dissolved >= created),"
 	"  version INTEGER NOT NULL DEFAULT 1"
 	") STRICT;"
+	/* Membership history: a row per period; the current one has no end.
+	 * relationship is to the head ('head' for the head themself); NULL
+	 * when not known (a former head, until a member_added restates it). */
 	"CREATE TABLE household_members ("
+	"  id INTEGER PRIMARY KEY,"
 	"  household_id INTEGER NOT NULL REFERENCES households (id),"
 	"  person_id INTEGER NOT NULL REFERENCES persons (id),"
-	"  relationship TEXT NOT NULL,"
+	"  relationship TEXT CHECK (relationship IS NULL OR length(relationship) > 0),"
 	"  since TEXT NOT NULL,"
-	"  until TEXT,"
-	"  PRIMARY KEY (household_id, person_id, since)"
+	"  until TEXT CHECK (until IS NULL OR until >= since)"
 	") STRICT;"
+	"CREATE INDEX household_members_person ON household_members (person_id);"
+	"CREATE INDEX household_members_household ON household_members (household_id)"
+	"  WHERE until IS NULL;"
 	"CREATE UNIQUE INDEX one_current_membership ON household_members (person_id)"
 	"  WHERE until IS NULL;"
 	"CREATE UNIQUE INDEX one_current_head ON household_members (household_id)"
 	"  WHERE until IS NULL AND relationship = 'head';"
 
+	/* kind and ground are ids of core/event.h's closed lists (the lists
+	 * live there only).  state: 'active'; 'closed' by residence.closed,
+	 * with its ground; 'replaced' when a new residence of the same kind
+	 * was opened (the new row's replaces names it; closed_date is the day
+	 * the new one began).  household_id: the household the person belonged
+	 * to when it opened, or later joined at the same address. */
 	"CREATE TABLE residences ("
 	"  id INTEGER PRIMARY KEY,"
 	"  person_id INTEGER NOT NULL REFERENCES persons (id),"
-	"  kind TEXT NOT NULL CHECK (kind IN ('permanent', 'temporary')),"
+	"  kind TEXT NOT NULL CHECK (kind IN ('permanent', 'temporary', 'current')),"
 	"  household_id INTEGER REFERENCES households (id),"
 	"  address_id INTEGER NOT NULL REFERENCES addresses (id),"
 	"  from_date TEXT NOT NULL,"
 	"  to_date TEXT,"
-	"  state TEXT NOT NULL CHECK (state IN ('active', 'closed')),"
+	"  state TEXT NOT NULL CHECK (state IN ('active', 'closed', 'replaced')),"
 	"  ground TEXT,"
+	"  event_date TEXT,"
+	"  document_ref TEXT,"
 	"  closed_date TEXT,"
+	"  replaces INTEGER REFERENCES residences (id),"
 	"  dossier_id INTEGER REFERENCES dossiers (id),"
-	"  CHECK (kind = 'permanent' OR to_date IS NOT NULL),"
-	"  CHECK (state = 'active' OR (ground IS NOT NULL AND closed_date IS NOT NULL))"
+	"  closed_dossier_id INTEGER REFERENCES dossiers (id),"
+	"  CHECK ((kind = 'temporary') = (to_date IS NOT NULL)),"
+	"  CHECK (to_date IS NULL OR to_date > from_date),"
+	"  CHECK (state = 'active' OR closed_date IS NOT NULL),"
+	"  CHECK (state <> 'closed' OR (ground IS NOT NULL AND event_date IS NOT NULL)),"
+	"  CHECK (state = 'closed' OR (ground IS NULL AND event_date IS NULL"
+	"    AND document_ref IS NULL AND closed_dossier_id IS NULL))"
 	") STRICT;"
-	"CREATE UNIQUE INDEX one_active_permanent ON residences (person_id)"
-	"  WHERE kind = 'permanent' AND state = 'active';"
+	"CREATE UNIQUE INDEX one_active_residence ON residences (person_id, kind)"
+	"  WHERE state = 'active';"
+	"CREATE INDEX residences_person ON residences (person_id);"
 	"CREATE INDEX residences_expiring ON residences (to_date)"
 	"  WHERE kind = 'temporary' AND state = 'active';"
 
+	/* A notice of stay.  The host is recorded by ID number as given: who
+	 * gives notice need not be a resident of the ward.  Guests are not
+	 * persons of the register: a citizen by ID number, a foreigner by
+	 * passport and nationality (never both). */
 	"CREATE TABLE stays ("
 	"  id INTEGER PRIMARY KEY,"
-	"  person_id INTEGER NOT NULL REFERENCES persons (id),"
+	"  host_id_number TEXT NOT NULL CHECK (length(host_id_number) = 12"
+	"    AND host_id_number NOT GLOB '*[^0-9]*'),"
 	"  address_id INTEGER NOT NULL REFERENCES addresses (id),"
 	"  from_date TEXT NOT NULL,"
 	"  to_date TEXT NOT NULL CHECK (to_date >= from_date),"
-	"  host TEXT,"
 	"  dossier_id INTEGER REFERENCES dossiers (id)"
 	") STRICT;"
+	"CREATE TABLE stay_guests ("
+	"  stay_id INTEGER NOT NULL REFERENCES stays (id),"
+	"  row INTEGER NOT NULL CHECK (row >= 1),"
+	"  name TEXT NOT NULL,"
+	"  folded TEXT NOT NULL,"
+	"  dob TEXT NOT NULL,"
+	"  sex INTEGER NOT NULL CHECK (sex IN (1, 2)),"
+	"  id_number TEXT CHECK (id_number IS NULL OR"
+	"    (length(id_number) = 12 AND id_number NOT GLOB '*[^0-9]*')),"
+	"  passport TEXT CHECK (passport IS NULL OR (length(passport) BETWEEN 5 AND 20"
+	"    AND passport NOT GLOB '*[^0-9A-Z]*')),"
+	"  nationality TEXT CHECK (nationality IS NULL OR (length(nationality) = 2"
+	"    AND nationality NOT GLOB '*[^A-Z]*')),"
+	"  CHECK ((id_number IS NOT NULL AND passport IS NULL AND nationality IS NULL)"
+	"    OR (id_number IS NULL AND passport IS NOT NULL AND nationality IS NOT NULL)),"
+	"  PRIMARY KEY (stay_id, row)"
+	") STRICT;"
+	"CREATE INDEX stay_guests_id_number ON stay_guests (id_number)"
+	"  WHERE id_number IS NOT NULL;"
+	"CREATE INDEX stay_guests_passport ON stay_guests (passport)"
+	"  WHERE passport IS NOT NULL;"
+	/* case_id: an id of event_absence_cases (core/event.h). */
 	"CREATE TABLE absences ("
 	"  id INTEGER PRIMARY KEY,"
 	"  person_id INTEGER NOT NULL REFERENCES persons (id),"
 	"  from_date TEXT NOT NULL,"
-	"  to_date TEXT NOT NULL CHECK (to_date >= from_date),"
-	"  case_code TEXT NOT NULL,"
+	"  to_date TEXT NOT NULL CHECK (to_date > from_date),"
+	"  case_id TEXT NOT NULL,"
 	"  destination TEXT NOT NULL,"
 	"  reason TEXT NOT NULL,"
 	"  dossier_id INTEGER REFERENCES dossiers (id)"
 	") STRICT;"
+	/* Residence confirmations (form CT07, "Số number/XN"): numbered from 1
+	 * in each calendar year of issue.  The requester is recorded by ID
+	 * number as given. */
+	"CREATE TABLE confirmations ("
+	"  id INTEGER PRIMARY KEY,"
+	"  year INTEGER NOT NULL,"
+	"  number INTEGER NOT NULL CHECK (number >= 1),"
+	"  person_id INTEGER NOT NULL REFERENCES persons (id),"
+	"  requester TEXT NOT NULL CHECK (length(requester) = 12"
+	"    AND requester NOT GLOB '*[^0-9]*'),"
+	"  issued TEXT NOT NULL,"
+	"  valid_until TEXT NOT NULL CHECK (valid_until >= issued),"
+	"  content TEXT,"
+	"  dossier_id INTEGER REFERENCES dossiers (id),"
+	"  UNIQUE (year, number)"
+	") STRICT;"
+	"CREATE INDEX confirmations_person ON confirmations (person_id);"
+	/* identity.corrected: the civil-status document, and the values it
+	 * replaced (NULL for a value the correction left alone). */
+	"CREATE TABLE person_corrections ("
+	"  id INTEGER PRIMARY KEY,"
+	"  person_id INTEGER NOT NULL REFERENCES persons (id),"
+	"  corrected TEXT NOT NULL,"
+	"  document_ref TEXT NOT NULL,"
+	"  old_id_number TEXT,"
+	"  old_name TEXT,"
+	"  old_dob TEXT,"
+	"  old_sex INTEGER,"
+	"  dossier_id INTEGER REFERENCES dossiers (id)"
+	") STRICT;"
+	"CREATE INDEX person_corrections_person ON person_corrections (person_id);"
+	"CREATE INDEX person_corrections_old ON person_corrections (old_id_number)"
+	"  WHERE old_id_number IS NOT NULL;"
 
 	"CREATE TABLE dossiers ("
 	"  id INTEGER PRIMARY KEY,"
@@ -191,7 +291,8 @@ static const char *const migrations[] = {
 	") STRICT;"
 	"CREATE INDEX dossiers_state ON dossiers (state, due);"
 
-	/* The journal: append-only, hash-chained (core/hash.h HASH_TAG_JOURNAL). */
+	/* The journal: append-only, hash-chained (core/hash.h HASH_TAG_JOURNAL);
+	 * format in localdb/journal.c, which also keeps meta 'journal_head'. */
 	"CREATE TABLE journal ("
 	"  seq INTEGER PRIMARY KEY CHECK (seq >= 1),"
 	"  at TEXT NOT NULL,"
@@ -205,7 +306,10 @@ static const char *const migrations[] = {
 	"  BEGIN SELECT RAISE(ABORT, 'the journal is append-only'); END;"
 	"CREATE TRIGGER journal_dense BEFORE INSERT ON journal"
 	"  WHEN NEW.seq <> coalesce((SELECT max(seq) FROM journal), 0) + 1"
-	"  BEGIN SELECT RAISE(ABORT, 'journal sequence numbers must follow each other'); END;",
+	"  BEGIN SELECT RAISE(ABORT, 'journal sequence numbers must follow each other'); END;"
+
+	/* The search index: see the search block above. */
+	SEARCH_SCHEMA,
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

@@ -84,8 +84,18 @@ START_TEST(one_active_permanent_residence_per_person)
 	ck_assert_int_eq(exec(db, "INSERT INTO residences (person_id, kind, address_id, from_date, state)"
 	    " VALUES (1, 'permanent', 1, '2021-01-01', 'active')"), SQLITE_CONSTRAINT);
 	/* A closed one beside it is history, and allowed. */
-	ck_assert_int_eq(exec(db, "INSERT INTO residences (person_id, kind, address_id, from_date, state, ground, closed_date)"
-	    " VALUES (1, 'permanent', 1, '2010-01-01', 'closed', 'moved', '2019-12-31')"), SQLITE_OK);
+	ck_assert_int_eq(exec(db, "INSERT INTO residences (person_id, kind, address_id, from_date, state, ground, event_date, closed_date)"
+	    " VALUES (1, 'permanent', 1, '2010-01-01', 'closed', 'emigrated', '2019-12-01', '2019-12-31')"), SQLITE_OK);
+	/* As is one replaced by a later registration. */
+	ck_assert_int_eq(exec(db, "INSERT INTO residences (person_id, kind, address_id, from_date, state, closed_date)"
+	    " VALUES (1, 'permanent', 1, '2000-01-01', 'replaced', '2010-01-01')"), SQLITE_OK);
+	/* One active residence of each kind, side by side. */
+	ck_assert_int_eq(exec(db, "INSERT INTO residences (person_id, kind, address_id, from_date, to_date, state)"
+	    " VALUES (1, 'temporary', 1, '2020-01-01', '2021-01-01', 'active')"), SQLITE_OK);
+	ck_assert_int_eq(exec(db, "INSERT INTO residences (person_id, kind, address_id, from_date, state)"
+	    " VALUES (1, 'current', 1, '2020-01-01', 'active')"), SQLITE_OK);
+	ck_assert_int_eq(exec(db, "INSERT INTO residences (person_id, kind, address_id, from_date, to_date, state)"
+	    " VALUES (1, 'temporary', 1, '2020-02-01', '2021-01-01', 'active')"), SQLITE_CONSTRAINT);
 	sqlite3_close(db);
 }
 END_TEST
@@ -148,6 +158,24 @@ START_TEST(nobody_decides_their_own_dossier)
 }
 END_TEST
 
+START_TEST(a_guest_is_a_citizen_or_a_foreigner)
+{
+	sqlite3 *db = fresh();
+
+	ck_assert_int_eq(exec(db, person_sql), SQLITE_OK);
+	ck_assert_int_eq(exec(db, "INSERT INTO stays (id, host_id_number, address_id, from_date, to_date)"
+	    " VALUES (1, '001090000001', 1, '2026-01-01', '2026-01-05')"), SQLITE_OK);
+	ck_assert_int_eq(exec(db, "INSERT INTO stay_guests VALUES (1, 1, 'A', 'a', '1990', 1, '001090000002', NULL, NULL)"), SQLITE_OK);
+	ck_assert_int_eq(exec(db, "INSERT INTO stay_guests VALUES (1, 2, 'K', 'k', '1990', 1, NULL, 'M1234567', 'KR')"), SQLITE_OK);
+	/* Both, neither, or a passport without a nationality. */
+	ck_assert_int_eq(exec(db, "INSERT INTO stay_guests VALUES (1, 3, 'B', 'b', '1990', 2, '001190000002', 'M1234567', 'KR')"), SQLITE_CONSTRAINT);
+	ck_assert_int_eq(exec(db, "INSERT INTO stay_guests VALUES (1, 3, 'B', 'b', '1990', 2, NULL, NULL, NULL)"), SQLITE_CONSTRAINT);
+	ck_assert_int_eq(exec(db, "INSERT INTO stay_guests VALUES (1, 3, 'B', 'b', '1990', 2, NULL, 'M1234567', NULL)"), SQLITE_CONSTRAINT);
+	ck_assert_int_eq(exec(db, "INSERT INTO stay_guests VALUES (1, 3, 'B', 'b', '1990', 2, NULL, 'M1234567', 'kr')"), SQLITE_CONSTRAINT);
+	sqlite3_close(db);
+}
+END_TEST
+
 Suite *
 test_suite(void)
 {
@@ -159,6 +187,7 @@ test_suite(void)
 	tcase_add_test(tc, one_active_permanent_residence_per_person);
 	tcase_add_test(tc, temporary_needs_end_and_closed_needs_ground);
 	tcase_add_test(tc, bad_identity_values_are_refused);
+	tcase_add_test(tc, a_guest_is_a_citizen_or_a_foreigner);
 	tcase_add_test(tc, journal_is_append_only_and_dense);
 	tcase_add_test(tc, nobody_decides_their_own_dossier);
 	suite_add_tcase(s, tc);

@@ -1,0 +1,63 @@
+/* Applying domain events (core/event.h) to a register database: the one
+ * code path by which persons, households and residences change.  See
+ * localdb/apply.c for what each event does to the tables. */
+#ifndef CUTRU_APPLY_H
+#define CUTRU_APPLY_H
+
+#include <stdint.h>
+#include <sqlite3.h>
+#include <cjson/cJSON.h>
+
+#include "core/err.h"
+#include "core/types.h"
+
+/* What applying needs besides the events.  The store never reads the
+ * clock: the caller says what day it is. */
+struct apply_ctx {
+	int64_t dossier_id;     /* dossiers.id the events carry out, 0: none
+	                         * (an event from the registry's feed) */
+	struct cutru_date date; /* the full date the changes take effect (the
+	                         * day of approval): memberships begin and end,
+	                         * households are created and dissolved on it */
+	const char *actor;      /* login of the officer (or "registry"): the
+	                         * journal's, unused by apply_event() */
+	const char *at;         /* "YYYY-MM-DDTHH:MM:SSZ", UTC: the journal's,
+	                         * unused by apply_event() */
+};
+
+/* Apply one event to db, a database with the register's schema
+ * (localdb/schema.h), plain or encrypted alike.  The event is checked with
+ * event_validate() first.  All or nothing: the event runs inside a
+ * SAVEPOINT of its own, so a refused event leaves no trace; the caller's
+ * transaction, if any, stays open.  It does not write the journal: the
+ * register changes through apply_and_journal() (localdb/journal.h); the
+ * registry's store and tests may call this directly.
+ * Errors: CUTRU_EINVAL / CUTRU_ERANGE (the event is malformed; e->field is
+ * its JSON path, "data.to"), CUTRU_ENOTFOUND (a person, household or
+ * residence the event names is not in the register; the message names the
+ * ID number or the household number), CUTRU_ECONFLICT (the event
+ * contradicts the register: a second head, a household number in use, a
+ * head leaving a household that still has members, ...), CUTRU_EIO
+ * (SQLite), CUTRU_ENOMEM. */
+int apply_event(sqlite3 *db, const cJSON *event, const struct apply_ctx *ctx,
+    struct cutru_err *e);
+
+/* Apply a JSON array of events in order, all or nothing (one SAVEPOINT
+ * around the list).  Errors as apply_event(), with e->field prefixed by the
+ * event's index ("[2].data.household").  An empty array changes nothing. */
+int apply_events(sqlite3 *db, const cJSON *events,
+    const struct apply_ctx *ctx, struct cutru_err *e);
+
+/* The version of the person with this ID number (persons.version), which
+ * every applied change to their identity, residences or household
+ * membership increases: a dossier that read version v can tell at approval
+ * whether the record moved on.  CUTRU_ENOTFOUND if no such person. */
+int apply_person_version(sqlite3 *db, const char *id_number,
+    int64_t *version, struct cutru_err *e);
+
+/* The same for a household by number (households.version: members, head,
+ * dissolution). */
+int apply_household_version(sqlite3 *db, const char *number,
+    int64_t *version, struct cutru_err *e);
+
+#endif

@@ -1,0 +1,621 @@
+/* The journal: every change to the register, in order, hash-chained.
+ *
+ * Format.  Table journal (localdb/schema.c) has one row per entry:
+ *
+ *     seq      1, 2, 3, ... without holes (a trigger refuses others)
+ *     at       "YYYY-MM-DDTHH:MM:SSZ", the UTC time the caller gives (the
+ *              store never reads the clock)
+ *     actor    the login of who made the change ("registry" for the feed)
+ *     payload  the canonical JSON (core/canon.h) of a JSON object whose
+ *              string member "kind" says what it records
+ *     hash     h[seq], 32 raw bytes
+ *
+ * and the links are core/hash.h's chained hash under HASH_TAG_JOURNAL:
+ *
+ *     h[n] = BLAKE2b-256("cutru-journal-v1" || 0x00 || h[n-1] ||
+ *                        canonical({"actor": actor, "at": at,
+ *                                   "payload": payload, "seq": n}))
+ *
+ * with h[0] = 32 zero bytes.  Because seq, at and actor are inside the
+ * hashed entry, editing any of them, editing the payload, deleting an entry
+ * or swapping two entries breaks the chain at the first entry concerned.
+ * The canonical entry is the concatenation
+ *     {"actor":A,"at":T,"payload":P,"seq":N}
+ * (keys in byte order, no white space, A and T canonical strings, P the
+ * stored payload bytes, N in decimal), built here without re-encoding P.
+ *
+ * The head.  Table meta holds key 'journal_head' = "<seq> <64 hex digits>",
+ * the last entry's number and hash, written with every append.  It catches
+ * what the chain alone cannot: entries cut off at the end.
+ *
+ * Register changes.  apply_and_journal() writes one entry per list of
+ * events it applies, with payload
+ *     {"kind": "events", "date": "YYYY-MM-DD", "dossier": N, "events": [..]}
+ * ("dossier" absent when the change has none): everything apply_events()
+ * needs, so applying the payloads in order to an empty register rebuilds
+ * the register's tables.  Other kinds of entry (dossiers, officers) are
+ * their owners' to define.
+ *
+ * What it guards against.  SQL cannot change the journal: triggers refuse
+ * UPDATE and DELETE.  Someone who edits the database file directly (with
+ * the store key, or a plain SQLite registry store) can; journal_verify()
+ * then names the first entry that no longer fits.  The hash has no key:
+ * whoever can rewrite the whole journal and its head can also recompute
+ * every hash, and a journal emptied together with its head looks like a
+ * new store.  Only a copy of the head kept elsewhere can show that
+ * (journal_head() gives it to whoever keeps one). */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/canon.h"
+#include "core/date.h"
+#include "core/event.h"
+#include "core/field.h"
+#include "core/i18n.h"
+#include "localdb/journal.h"
+
+static int
+db_fail(sqlite3 *db, struct cutru_err *e)
+{
+	if (sqlite3_errcode(db) == SQLITE_NOMEM)
+		return cutru_err_set(e, CUTRU_ENOMEM, NULL,
+		    _("Out of memory while writing the journal."));
+	return cutru_err_set(e, CUTRU_EIO, NULL,
+	    _("The journal could not be read or written: %s."),
+	    sqlite3_errmsg(db));
+}
+
+/* "YYYY-MM-DDTHH:MM:SSZ" with a real date and time of day. */
+static int
+at_valid(const char *at)
+{
+	static const char shape[] = "dddd-dd-ddTdd:dd:ddZ";
+	struct cutru_date d;
+	size_t i;
+
+	if (at == NULL || strlen(at) != JOURNAL_AT_LEN)
+		return 0;
+	for (i = 0; i < JOURNAL_AT_LEN; i++)
+		if (shape[i] == 'd' ? (at[i] < '0' || at[i] > '9') :
+		    at[i] != shape[i])
+			return 0;
+	if (date_parse_n(at, 10, NULL, &d, NULL) != CUTRU_OK ||
+	    d.prec != CUTRU_DATE_DAY)
+		return 0;
+	return (at[11] - '0') * 10 + (at[12] - '0') < 24 &&
+	    (at[14] - '0') * 10 + (at[15] - '0') < 60 &&
+	    (at[17] - '0') * 10 + (at[18] - '0') < 60;
+}
+
+/* A login: 1..JOURNAL_ACTOR_MAX bytes, no control characters (the
+ * canonical encoding checks the UTF-8). */
+static int
+actor_valid(const char *actor)
+{
+	size_t i, n;
+
+	if (actor == NULL || (n = strlen(actor)) == 0 ||
+	    n > JOURNAL_ACTOR_MAX)
+		return 0;
+	for (i = 0; i < n; i++)
+		if ((unsigned char)actor[i] < 0x20 || actor[i] == 0x7f)
+			return 0;
+	return 1;
+}
+
+/* Growable byte buffer for the canonical entry. */
+struct buf {
+	char *p;
+	size_t len, cap;
+	int oom;
+};
+
+static void
+buf_add(struct buf *b, const void *s, size_t n)
+{
+	char *q;
+	size_t cap;
+
+	if (b->oom)
+		return;
+	if (b->len + n > b->cap) {
+		cap = b->cap != 0 ? b->cap : 256;
+		while (cap < b->len + n)
+			cap *= 2;
+		q = realloc(b->p, cap);
+		if (q == NULL) {
+			b->oom = 1;
+			return;
+		}
+		b->p = q;
+		b->cap = cap;
+	}
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+}
+
+static void
+buf_str(struct buf *b, const char *s)
+{
+	buf_add(b, s, strlen(s));
+}
+
+/* Append the canonical encoding of string s. */
+static int
+buf_json_string(struct buf *b, const char *s, struct cutru_err *e)
+{
+	cJSON *item = cJSON_CreateString(s);
+	char *enc = NULL;
+	size_t n;
+	int rc;
+
+	if (item == NULL)
+		return cutru_err_set(e, CUTRU_ENOMEM, NULL,
+		    _("Out of memory while writing the journal."));
+	rc = canon_encode(item, &enc, &n, e);
+	if (rc == CUTRU_OK)
+		buf_add(b, enc, n);
+	free(enc);
+	cJSON_Delete(item);
+	return rc;
+}
+
+/* h = the chained hash of entry (seq, at, actor, payload bytes) after
+ * prev. */
+static int
+entry_hash(int64_t seq, const char *at, const char *actor,
+    const char *payload, size_t len, const unsigned char prev[HASH_LEN],
+    unsigned char h[HASH_LEN], struct cutru_err *e)
+{
+	struct buf b = { NULL, 0, 0, 0 };
+	char num[24];
+	int rc;
+
+	buf_str(&b, "{\"actor\":");
+	if ((rc = buf_json_string(&b, actor, e)) != CUTRU_OK)
+		goto done;
+	buf_str(&b, ",\"at\":");
+	if ((rc = buf_json_string(&b, at, e)) != CUTRU_OK)
+		goto done;
+	buf_str(&b, ",\"payload\":");
+	buf_add(&b, payload, len);
+	snprintf(num, sizeof num, ",\"seq\":%lld}", (long long)seq);
+	buf_str(&b, num);
+	if (b.oom) {
+		rc = cutru_err_set(e, CUTRU_ENOMEM, NULL,
+		    _("Out of memory while writing the journal."));
+		goto done;
+	}
+	rc = hash_chain_bytes(HASH_TAG_JOURNAL, prev, b.p, b.len, h, e);
+done:
+	free(b.p);
+	return rc;
+}
+
+/* The last entry: *seq 0 and prev = genesis for an empty journal. */
+static int
+last_entry(sqlite3 *db, int64_t *seq, unsigned char prev[HASH_LEN],
+    struct cutru_err *e)
+{
+	sqlite3_stmt *st = NULL;
+	int r, rc = CUTRU_OK;
+
+	*seq = 0;
+	memcpy(prev, hash_genesis, HASH_LEN);
+	if (sqlite3_prepare_v2(db, "SELECT seq, hash FROM journal"
+	    " ORDER BY seq DESC LIMIT 1", -1, &st, NULL) != SQLITE_OK) {
+		rc = db_fail(db, e);
+		goto done;
+	}
+	r = sqlite3_step(st);
+	if (r == SQLITE_ROW) {
+		*seq = sqlite3_column_int64(st, 0);
+		if (sqlite3_column_type(st, 1) != SQLITE_BLOB ||
+		    sqlite3_column_bytes(st, 1) != HASH_LEN) {
+			rc = cutru_err_set(e, CUTRU_ECRYPTO, NULL,
+			    _("Journal entry %lld is damaged: no change can be "
+			    "recorded after it. Run the journal check."),
+			    (long long)*seq);
+			goto done;
+		}
+		memcpy(prev, sqlite3_column_blob(st, 1), HASH_LEN);
+	} else if (r != SQLITE_DONE)
+		rc = db_fail(db, e);
+done:
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* Append canonical payload bytes (already checked) as entry last+1. */
+static int
+append_bytes(sqlite3 *db, const char *at, const char *actor,
+    const char *payload, size_t len, int64_t *seq_out, struct cutru_err *e)
+{
+	unsigned char prev[HASH_LEN], h[HASH_LEN];
+	char head[32 + HASH_HEX_LEN], hex[HASH_HEX_LEN + 1];
+	sqlite3_stmt *st = NULL;
+	int64_t seq;
+	int rc;
+
+	if ((rc = last_entry(db, &seq, prev, e)) != CUTRU_OK)
+		return rc;
+	seq++;
+	if ((rc = entry_hash(seq, at, actor, payload, len, prev, h, e)) !=
+	    CUTRU_OK)
+		return rc;
+	if (sqlite3_exec(db, "SAVEPOINT cutru_journal", NULL, NULL, NULL) !=
+	    SQLITE_OK)
+		return db_fail(db, e);
+	if (sqlite3_prepare_v2(db, "INSERT INTO journal (seq, at, actor,"
+	    " payload, hash) VALUES (?1, ?2, ?3, ?4, ?5)", -1, &st, NULL) !=
+	    SQLITE_OK)
+		goto fail;
+	sqlite3_bind_int64(st, 1, seq);
+	sqlite3_bind_text(st, 2, at, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, actor, -1, SQLITE_STATIC);
+	sqlite3_bind_blob64(st, 4, payload, len, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 5, h, HASH_LEN, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		goto fail;
+	sqlite3_finalize(st);
+	st = NULL;
+	hash_to_hex(h, hex);
+	snprintf(head, sizeof head, "%lld %s", (long long)seq, hex);
+	if (sqlite3_prepare_v2(db, "INSERT INTO meta (key, value)"
+	    " VALUES ('journal_head', ?1) ON CONFLICT (key)"
+	    " DO UPDATE SET value = excluded.value", -1, &st, NULL) !=
+	    SQLITE_OK)
+		goto fail;
+	sqlite3_bind_text(st, 1, head, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		goto fail;
+	sqlite3_finalize(st);
+	if (sqlite3_exec(db, "RELEASE cutru_journal", NULL, NULL, NULL) !=
+	    SQLITE_OK) {
+		st = NULL;
+		goto fail;
+	}
+	if (seq_out != NULL)
+		*seq_out = seq;
+	return CUTRU_OK;
+fail:
+	rc = db_fail(db, e);
+	sqlite3_finalize(st);
+	sqlite3_exec(db, "ROLLBACK TO cutru_journal", NULL, NULL, NULL);
+	sqlite3_exec(db, "RELEASE cutru_journal", NULL, NULL, NULL);
+	return rc;
+}
+
+/* Check the time, the actor and that the payload is an object with a
+ * kind; encode it.  *out is malloc'd canonical JSON (free()). */
+static int
+check_entry(const char *at, const char *actor, const cJSON *payload,
+    char **out, size_t *len, struct cutru_err *e)
+{
+	const char *kind = field_get_string(payload, "kind");
+	int rc;
+
+	*out = NULL;
+	*len = 0;
+	if (!at_valid(at))
+		return cutru_err_set(e, CUTRU_EINVAL, "at",
+		    _("A journal entry needs its time as YYYY-MM-DDTHH:MM:SSZ "
+		    "(UTC)."));
+	if (!actor_valid(actor))
+		return cutru_err_set(e, CUTRU_EINVAL, "actor",
+		    _("A journal entry needs the login of who made the change "
+		    "(1 to %d characters, no control characters)."),
+		    JOURNAL_ACTOR_MAX);
+	if (!cJSON_IsObject(payload) || kind == NULL || kind[0] == '\0')
+		return cutru_err_set(e, CUTRU_EINVAL, "payload",
+		    _("A journal entry must be a JSON object saying its "
+		    "\"kind\"."));
+	rc = canon_encode(payload, out, len, e);
+	if (rc == CUTRU_OK) {
+		/* The actor goes into the hash as canonical text too. */
+		cJSON *a = cJSON_CreateString(actor);
+		char *tmp = NULL;
+		size_t n;
+
+		if (a == NULL)
+			rc = cutru_err_set(e, CUTRU_ENOMEM, NULL,
+			    _("Out of memory while writing the journal."));
+		else if (canon_encode(a, &tmp, &n, NULL) != CUTRU_OK)
+			rc = cutru_err_set(e, CUTRU_EINVAL, "actor",
+			    _("The login of who made the change is not valid "
+			    "text."));
+		free(tmp);
+		cJSON_Delete(a);
+	} else if (e != NULL) {
+		char path[FIELD_PATH_MAX];
+		size_t n;
+
+		field_path_key(path, sizeof path, "payload", e->field);
+		if (e->field[0] == '[')
+			snprintf(path, sizeof path, "payload%.*s",
+			    (int)(sizeof e->field - 1), e->field);
+		n = strlen(path);
+		if (n >= sizeof e->field)
+			n = sizeof e->field - 1;
+		memcpy(e->field, path, n);
+		e->field[n] = '\0';
+	}
+	if (rc != CUTRU_OK) {
+		free(*out);
+		*out = NULL;
+		*len = 0;
+	}
+	return rc;
+}
+
+int
+journal_append(sqlite3 *db, const char *at, const char *actor,
+    const cJSON *payload, int64_t *seq, struct cutru_err *e)
+{
+	char *bytes;
+	size_t len;
+	int rc;
+
+	if (seq != NULL)
+		*seq = 0;
+	if (db == NULL)
+		return cutru_err_set(e, CUTRU_EINVAL, NULL,
+		    _("No register to write the journal of."));
+	if ((rc = check_entry(at, actor, payload, &bytes, &len, e)) !=
+	    CUTRU_OK)
+		return rc;
+	rc = append_bytes(db, at, actor, bytes, len, seq, e);
+	free(bytes);
+	return rc;
+}
+
+static int
+tampered(struct cutru_err *e, int64_t seq, int64_t *first_bad)
+{
+	*first_bad = seq;
+	return cutru_err_set(e, CUTRU_ECRYPTO, "seq",
+	    _("Journal entry %lld has been altered: it no longer matches "
+	    "its place in the chain. The store has been tampered with or "
+	    "damaged; restore it from a backup."), (long long)seq);
+}
+
+/* Compare the chain's end with the recorded head. */
+static int
+check_head(sqlite3 *db, int64_t last, const unsigned char h[HASH_LEN],
+    int64_t *first_bad, struct cutru_err *e)
+{
+	unsigned char rec[HASH_LEN];
+	sqlite3_stmt *st = NULL;
+	const char *v, *sp;
+	long long seq = -1;
+	int r, rc = CUTRU_OK, have = 0;
+
+	if (sqlite3_prepare_v2(db, "SELECT value FROM meta"
+	    " WHERE key = 'journal_head'", -1, &st, NULL) != SQLITE_OK)
+		return db_fail(db, e);
+	r = sqlite3_step(st);
+	if (r == SQLITE_ROW) {
+		v = (const char *)sqlite3_column_text(st, 0);
+		sp = v != NULL ? strchr(v, ' ') : NULL;
+		have = 1;
+		if (sp == NULL || sscanf(v, "%lld", &seq) != 1 || seq < 1 ||
+		    hash_from_hex(sp + 1, strlen(sp + 1), rec, NULL) !=
+		    CUTRU_OK)
+			seq = -1;
+	} else if (r != SQLITE_DONE) {
+		rc = db_fail(db, e);
+		goto done;
+	}
+	if (!have) {
+		if (last != 0) {
+			*first_bad = last;
+			rc = cutru_err_set(e, CUTRU_ECRYPTO, "seq",
+			    _("The record of the journal's last entry is "
+			    "missing: entries after %lld may have been "
+			    "removed. Restore the store from a backup."),
+			    (long long)last);
+		}
+		goto done;
+	}
+	if (seq < 0) {
+		*first_bad = last > 0 ? last : 1;
+		rc = cutru_err_set(e, CUTRU_ECRYPTO, "seq",
+		    _("The record of the journal's last entry (%lld) is "
+		    "damaged. Restore the store from a backup."),
+		    (long long)*first_bad);
+	} else if (seq > last) {
+		*first_bad = last + 1;
+		rc = cutru_err_set(e, CUTRU_ECRYPTO, "seq",
+		    _("Journal entries %lld to %lld are missing: the journal "
+		    "has been cut short. Restore the store from a backup."),
+		    (long long)last + 1, seq);
+	} else if (seq < last) {
+		*first_bad = seq + 1;
+		rc = cutru_err_set(e, CUTRU_ECRYPTO, "seq",
+		    _("Journal entry %lld was not written by cutru: the "
+		    "journal ended at entry %lld. Restore the store from a "
+		    "backup."), seq + 1, seq);
+	} else if (!hash_equal(rec, h))
+		rc = tampered(e, last, first_bad);
+done:
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int
+journal_verify(sqlite3 *db, int64_t *first_bad_seq, struct cutru_err *e)
+{
+	unsigned char prev[HASH_LEN], h[HASH_LEN];
+	const char *at, *actor, *payload;
+	sqlite3_stmt *st = NULL;
+	int64_t seq, expect = 1;
+	int r, rc = CUTRU_OK, n;
+
+	*first_bad_seq = 0;
+	if (db == NULL)
+		return cutru_err_set(e, CUTRU_EINVAL, NULL,
+		    _("No register to check the journal of."));
+	memcpy(prev, hash_genesis, HASH_LEN);
+	if (sqlite3_prepare_v2(db, "SELECT seq, at, actor, payload, hash"
+	    " FROM journal ORDER BY seq", -1, &st, NULL) != SQLITE_OK)
+		return db_fail(db, e);
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		seq = sqlite3_column_int64(st, 0);
+		if (seq != expect) {
+			*first_bad_seq = expect;
+			rc = cutru_err_set(e, CUTRU_ECRYPTO, "seq",
+			    _("Journal entry %lld is missing: the entry after "
+			    "%lld is %lld. Restore the store from a backup."),
+			    (long long)expect, (long long)expect - 1,
+			    (long long)seq);
+			goto done;
+		}
+		at = (const char *)sqlite3_column_text(st, 1);
+		actor = (const char *)sqlite3_column_text(st, 2);
+		payload = sqlite3_column_blob(st, 3);
+		n = sqlite3_column_bytes(st, 3);
+		if (at == NULL || actor == NULL || payload == NULL || n <= 0 ||
+		    sqlite3_column_type(st, 4) != SQLITE_BLOB ||
+		    sqlite3_column_bytes(st, 4) != HASH_LEN ||
+		    canon_parse(payload, (size_t)n, NULL,
+		    CANON_REQUIRE_CANONICAL, NULL, NULL) != CUTRU_OK) {
+			rc = tampered(e, seq, first_bad_seq);
+			goto done;
+		}
+		rc = entry_hash(seq, at, actor, payload, (size_t)n, prev, h, e);
+		if (rc == CUTRU_EINVAL) {
+			rc = tampered(e, seq, first_bad_seq);
+			goto done;
+		}
+		if (rc != CUTRU_OK)
+			goto done;
+		if (!hash_equal(h, sqlite3_column_blob(st, 4))) {
+			rc = tampered(e, seq, first_bad_seq);
+			goto done;
+		}
+		memcpy(prev, h, HASH_LEN);
+		expect++;
+	}
+	if (r != SQLITE_DONE) {
+		rc = db_fail(db, e);
+		goto done;
+	}
+	rc = check_head(db, expect - 1, prev, first_bad_seq, e);
+done:
+	sqlite3_finalize(st);
+	if (rc != CUTRU_OK && rc != CUTRU_ECRYPTO)
+		*first_bad_seq = 0;
+	return rc;
+}
+
+int
+journal_head(sqlite3 *db, int64_t *seq, unsigned char hash[HASH_LEN],
+    struct cutru_err *e)
+{
+	unsigned char h[HASH_LEN];
+	int rc;
+
+	*seq = 0;
+	if (db == NULL)
+		return cutru_err_set(e, CUTRU_EINVAL, NULL,
+		    _("No register to read the journal of."));
+	rc = last_entry(db, seq, h, e);
+	if (rc == CUTRU_OK && hash != NULL)
+		memcpy(hash, h, HASH_LEN);
+	return rc;
+}
+
+/* The payload of a register change; NULL on ENOMEM. */
+static cJSON *
+events_payload(const cJSON *events, const struct apply_ctx *ctx,
+    const char *date)
+{
+	cJSON *p = cJSON_CreateObject(), *copy;
+
+	if (p == NULL)
+		return NULL;
+	copy = cJSON_Duplicate(events, 1);
+	if (cJSON_AddStringToObject(p, "kind", "events") == NULL ||
+	    cJSON_AddStringToObject(p, "date", date) == NULL ||
+	    (ctx->dossier_id != 0 && cJSON_AddNumberToObject(p, "dossier",
+	    (double)ctx->dossier_id) == NULL) ||
+	    copy == NULL || !cJSON_AddItemToObject(p, "events", copy)) {
+		cJSON_Delete(copy);
+		cJSON_Delete(p);
+		return NULL;
+	}
+	return p;
+}
+
+int
+apply_and_journal(sqlite3 *db, const cJSON *events,
+    const struct apply_ctx *ctx, struct cutru_err *e)
+{
+	char date[DATE_FMT_MAX];
+	cJSON *payload = NULL, *canon = NULL;
+	char *bytes = NULL;
+	size_t len;
+	int rc;
+
+	if (db == NULL || ctx == NULL)
+		return cutru_err_set(e, CUTRU_EINVAL, NULL,
+		    _("No register to apply the change to."));
+	if (!cJSON_IsArray(events))
+		return cutru_err_set(e, CUTRU_EINVAL, "",
+		    _("A list of events must be a JSON array."));
+	if (ctx->date.prec != CUTRU_DATE_DAY ||
+	    date_format_iso(&ctx->date, date, sizeof date) != CUTRU_OK)
+		return cutru_err_set(e, CUTRU_EINVAL, "date",
+		    _("A change to the register needs the full date on which "
+		    "it takes effect."));
+	if (ctx->dossier_id < 0 || ctx->dossier_id > CANON_INT_MAX)
+		return cutru_err_set(e, CUTRU_EINVAL, "dossier",
+		    _("The dossier number of the change is out of range."));
+	payload = events_payload(events, ctx, date);
+	if (payload == NULL) {
+		rc = cutru_err_set(e, CUTRU_ENOMEM, NULL,
+		    _("Out of memory while writing the journal."));
+		goto done;
+	}
+	rc = check_entry(ctx->at, ctx->actor, payload, &bytes, &len, e);
+	if (rc != CUTRU_OK) {
+		/* An event without a canonical form: say which, the way
+		 * apply_events() would. */
+		if (e != NULL && strncmp(e->field, "payload.events", 14) == 0) {
+			int rc2 = event_validate_list(events, e);
+
+			if (rc2 != CUTRU_OK)
+				rc = rc2;
+		}
+		goto done;
+	}
+	/* Apply what the journal will say, byte for byte. */
+	rc = canon_parse(bytes, len, NULL, CANON_REQUIRE_CANONICAL, &canon, e);
+	if (rc != CUTRU_OK)
+		goto done;
+	if (sqlite3_exec(db, "SAVEPOINT cutru_change", NULL, NULL, NULL) !=
+	    SQLITE_OK) {
+		rc = db_fail(db, e);
+		goto done;
+	}
+	rc = apply_events(db, cJSON_GetObjectItemCaseSensitive(canon,
+	    "events"), ctx, e);
+	if (rc == CUTRU_OK)
+		rc = append_bytes(db, ctx->at, ctx->actor, bytes, len, NULL, e);
+	if (rc == CUTRU_OK &&
+	    sqlite3_exec(db, "RELEASE cutru_change", NULL, NULL, NULL) !=
+	    SQLITE_OK)
+		rc = db_fail(db, e);
+	if (rc != CUTRU_OK) {
+		sqlite3_exec(db, "ROLLBACK TO cutru_change", NULL, NULL, NULL);
+		sqlite3_exec(db, "RELEASE cutru_change", NULL, NULL, NULL);
+	}
+done:
+	free(bytes);
+	cJSON_Delete(canon);
+	cJSON_Delete(payload);
+	return rc;
+}

@@ -1,0 +1,56 @@
+/* The register's journal: an append-only, hash-chained record of every
+ * change.  Format and guarantees in localdb/journal.c. */
+#ifndef CUTRU_JOURNAL_H
+#define CUTRU_JOURNAL_H
+
+#include <stdint.h>
+#include <sqlite3.h>
+#include <cjson/cJSON.h>
+
+#include "core/err.h"
+#include "core/hash.h"
+#include "localdb/apply.h"
+
+/* Length of a journal time, "YYYY-MM-DDTHH:MM:SSZ" (UTC). */
+#define JOURNAL_AT_LEN 20
+/* Longest actor (an officer's login, "registry"), in bytes. */
+#define JOURNAL_ACTOR_MAX 64
+
+/* Append one entry in the caller's transaction (inside a SAVEPOINT of its
+ * own, so the entry and the record of the journal's head are written
+ * together or not at all).  at is the time of the change, given by the
+ * caller; actor the login of who made it; payload a JSON object with a
+ * string member "kind" saying what the entry records (the register's
+ * changes use "events", see apply_and_journal()), stored as its canonical
+ * JSON.  On success *seq (may be NULL) is the new entry's number.
+ * CUTRU_EINVAL (a bad time, actor or payload; field "at", "actor",
+ * "payload"), CUTRU_ECRYPTO (the last entry is damaged: the chain cannot
+ * go on from it), CUTRU_EIO, CUTRU_ENOMEM. */
+int journal_append(sqlite3 *db, const char *at, const char *actor,
+    const cJSON *payload, int64_t *seq, struct cutru_err *e);
+
+/* Walk the chain from the first entry and check every link and the
+ * recorded head.  CUTRU_OK with *first_bad_seq 0 when the journal is
+ * intact (an empty journal is); CUTRU_ECRYPTO with *first_bad_seq the
+ * number of the first entry that is altered, missing or out of place, and
+ * a message naming it; CUTRU_EIO, CUTRU_ENOMEM (then *first_bad_seq 0). */
+int journal_verify(sqlite3 *db, int64_t *first_bad_seq,
+    struct cutru_err *e);
+
+/* The last entry's number and hash (0 and 32 zero bytes for an empty
+ * journal): what a change set is chained to.  hash may be NULL. */
+int journal_head(sqlite3 *db, int64_t *seq, unsigned char hash[HASH_LEN],
+    struct cutru_err *e);
+
+/* THE way the register changes: apply the events (localdb/apply.h) and
+ * append the journal entry that records them, atomically (one SAVEPOINT:
+ * both or neither; the caller's transaction stays open).  The entry's
+ * payload is {"kind": "events", "date": ctx->date, "dossier":
+ * ctx->dossier_id (absent when 0), "events": events}; the events applied
+ * are those of the payload's canonical form, so the tables are exactly
+ * what replaying the journal gives.  ctx->at and ctx->actor are the
+ * entry's time and actor.  Errors as apply_events() and journal_append(). */
+int apply_and_journal(sqlite3 *db, const cJSON *events,
+    const struct apply_ctx *ctx, struct cutru_err *e);
+
+#endif
