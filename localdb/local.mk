@@ -9,3 +9,4 @@ include localdb/cipher.mk
 include localdb/keyring.mk
 include localdb/register.mk
 include localdb/journal.mk
+include localdb/dossier.mk

@@ -276,6 +276,9 @@ static const char *const migrations[] = {
 	"  applicant_id INTEGER REFERENCES persons (id),"
 	"  received TEXT NOT NULL,"
 	"  due TEXT NOT NULL,"
+	/* The half day by whose end the result is due (core/holiday.h). */
+	"  due_session TEXT NOT NULL DEFAULT 'afternoon'"
+	"    CHECK (due_session IN ('morning', 'afternoon')),"
 	"  state TEXT NOT NULL CHECK (state IN ('awaiting', 'approved', 'returned',"
 	"    'refused', 'sent', 'accepted', 'rejected')),"
 	"  officer TEXT NOT NULL REFERENCES officers (login),"
