@@ -10,3 +10,5 @@ include localdb/keyring.mk
 include localdb/register.mk
 include localdb/journal.mk
 include localdb/dossier.mk
+include localdb/search.mk
+include localdb/import.mk

@@ -313,6 +313,7 @@ static const char *const migrations[] = {
 
 	/* The search index: see the search block above. */
 	SEARCH_SCHEMA,
+
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

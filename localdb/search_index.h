@@ -63,13 +63,19 @@
  * Bulk loading.  FTS5 writes a new segment whenever a rowid arrives below
  * the previous one, which ranks do unless rows come in name order: through
  * the triggers an import of a million persons would write hundreds of
- * thousands of tiny segments.  So while search_deferred holds a row
- * (reason 'import', set by search_defer()) the triggers do nothing and
- * search_persons() refuses name searches; search_rebuild() then relabels,
- * refills the index in rank order and empties search_deferred, in one
- * transaction.  The row is committed with the import's first batch, so an
- * import interrupted half way leaves it set and the index is rebuilt by
- * whoever calls search_rebuild() next. */
+ * thousands of tiny segments.  And any trigger on persons, even one whose
+ * WHEN is false, makes every INSERT keep a statement journal (a copy of
+ * each page it changes), a third of the cost of a bulk insert.  So
+ * search_defer() records the deferral in search_deferred (reason 'import')
+ * and drops the triggers; name searches are refused meanwhile;
+ * search_rebuild() creates the triggers again, relabels, refills the index
+ * in rank order and empties search_deferred, in one transaction.  The
+ * deferral is committed with the import's first batch, so an import
+ * interrupted half way leaves it recorded and the index is rebuilt by
+ * whoever calls search_rebuild() next.  While the triggers are away,
+ * nothing checks the person ids: search_rebuild() refuses one out of
+ * range.
+ */
 #ifndef CUTRU_SEARCH_INDEX_H
 #define CUTRU_SEARCH_INDEX_H
 
@@ -140,20 +146,9 @@
 	"    SELECT 'delete', label << 31 | " r ".id, " SEARCH_PLACES(r) \
 	"    FROM search_names WHERE key = " r ".sort_key;"
 
-/* The tables, settings and triggers, for migration 1. */
-#define SEARCH_SCHEMA \
-	"CREATE TABLE search_deferred (" \
-	"  id INTEGER PRIMARY KEY CHECK (id = 1)," \
-	"  reason TEXT NOT NULL CHECK (reason IN ('import', 'full'))" \
-	") STRICT;" \
-	"CREATE TABLE search_names (" \
-	"  key BLOB PRIMARY KEY," \
-	"  label INTEGER NOT NULL UNIQUE CHECK (label > 0 AND label < " \
-	SEARCH_LABEL_END ")" \
-	") STRICT, WITHOUT ROWID;" \
-	"CREATE VIRTUAL TABLE person_search USING fts5(places, content=''," \
-	"  columnsize=0, detail=none, prefix='2 3 4 5 6 7', tokenize='ascii');" \
-	"INSERT INTO person_search (person_search, rank) VALUES ('pgsz', 4000);" \
+/* The triggers that keep the index: created by migration 1, dropped by
+ * search_defer(), created again by search_rebuild(). */
+#define SEARCH_TRIGGERS \
 	"CREATE TRIGGER person_search_id AFTER INSERT ON persons" \
 	SEARCH_ID_CHECK("NEW") \
 	"CREATE TRIGGER person_search_id_change AFTER UPDATE OF id ON persons" \
@@ -173,7 +168,30 @@
 	SEARCH_REMOVE("OLD") \
 	SEARCH_LABEL("NEW") \
 	SEARCH_ADD("NEW") \
-	"END;" \
+	"END;"
+
+#define SEARCH_DROP_TRIGGERS \
+	"DROP TRIGGER IF EXISTS person_search_id;" \
+	"DROP TRIGGER IF EXISTS person_search_id_change;" \
+	"DROP TRIGGER IF EXISTS person_search_insert;" \
+	"DROP TRIGGER IF EXISTS person_search_delete;" \
+	"DROP TRIGGER IF EXISTS person_search_update;"
+
+/* The tables, settings and triggers, for migration 1. */
+#define SEARCH_SCHEMA \
+	"CREATE TABLE search_deferred (" \
+	"  id INTEGER PRIMARY KEY CHECK (id = 1)," \
+	"  reason TEXT NOT NULL CHECK (reason IN ('import', 'full'))" \
+	") STRICT;" \
+	"CREATE TABLE search_names (" \
+	"  key BLOB PRIMARY KEY," \
+	"  label INTEGER NOT NULL UNIQUE CHECK (label > 0 AND label < " \
+	SEARCH_LABEL_END ")" \
+	") STRICT, WITHOUT ROWID;" \
+	"CREATE VIRTUAL TABLE person_search USING fts5(places, content=''," \
+	"  columnsize=0, detail=none, prefix='2 3 4 5 6 7', tokenize='ascii');" \
+	"INSERT INTO person_search (person_search, rank) VALUES ('pgsz', 4000);" \
+	SEARCH_TRIGGERS \
 	/* Legacy household books name people by their 9-digit CMND. */ \
 	"CREATE INDEX persons_legacy_cmnd ON persons (legacy_cmnd)" \
 	"  WHERE legacy_cmnd IS NOT NULL;"

@@ -1,0 +1,3259 @@
+/* Digitising legacy household books: the CSV import, and the exports.
+ *
+ * The file.  UTF-8 text (a byte order mark at the start is skipped; a
+ * UTF-16 file is refused as such), comma-separated, RFC 4180 quoting: a
+ * field that holds a comma, a quote or a line break is enclosed in double
+ * quotes and its quotes are doubled ("Số 5, ""Hẻm"" 3").  Records end in
+ * CRLF or LF; a line break inside quotes belongs to the field.  A carriage
+ * return outside quotes that is not followed by a line feed is an error
+ * (old Mac files, or a cut-and-paste accident), and so is a NUL byte, a
+ * quote inside an unquoted field and text after a closing quote.  Blank
+ * lines and rows whose fields are all empty are skipped (spreadsheets
+ * write them).  A field that begins with an apostrophe followed by one of
+ * = + - @ (the escape our writers use so that a spreadsheet does not run
+ * the field as a formula) is read without the apostrophe.
+ *
+ * The first record is the header: it names the columns, in any order,
+ * case-insensitively, spaces and hyphens taken as underscores:
+ *
+ *   household_number  the book's number (1..32 letters, digits, hyphens);
+ *                     empty: the person belongs to no household
+ *   relationship      to the head; "chủ hộ" or "head" (any case, with or
+ *                     without marks) marks the head; at most 40 characters
+ *   name              full name (core/name.h: letters, no digits)
+ *   dob               date of birth: YYYY, MM/YYYY or DD/MM/YYYY as the
+ *                     books write it (or ISO YYYY, YYYY-MM, YYYY-MM-DD);
+ *                     not after today
+ *   sex               Nam / Nữ / male / female (any case, marks optional)
+ *   id_number         the 12-digit personal ID number: required, see below
+ *   cmnd              the old 9-digit CMND number, optional; checked, and
+ *                     compared between the rows of a person, but not
+ *                     stored: person.upserted (core/event.h) has no
+ *                     member for it, and the register changes only
+ *                     through events
+ *   commune           5-digit commune code (since 1 July 2025)
+ *   address           house number, street, hamlet (below the commune)
+ *   residence_kind    permanent / thường trú, temporary / tạm trú,
+ *                     current / nơi ở hiện tại; empty means permanent
+ *   from, to          the residence's first and (temporary only) last day,
+ *                     DD/MM/YYYY or YYYY-MM-DD; from not after today; a
+ *                     temporary term is at most 2 years and must not have
+ *                     ended before today
+ *   error             ignored: the column our rejects file adds, so that
+ *                     a corrected rejects file can be imported as it is
+ * (aliases: household, full_name, date_of_birth).  name, dob, sex,
+ * id_number, commune and address must be present, and relationship when
+ * household_number is; the others may be left out (empty on every row).
+ * An unknown or repeated column makes the whole file unreadable.  Each row
+ * must have as many fields as the header.
+ *
+ * What a row means.  A row is a person, optionally one residence of that
+ * person (residence_kind, from, to at commune/address; all three empty:
+ * no residence), and the person's household.  A person with more than one
+ * active residence has one row per residence; the identity (name, dob,
+ * sex, cmnd) and the household columns must then agree on all of them, and
+ * no kind of residence may appear twice.  The household's address is that
+ * of its head's first row without a residence, else of the head's first
+ * permanent row, else of the head's first row; commune and address are
+ * required on a row with a residence and on a head's row, and ignored
+ * (but checked) elsewhere.  Rows of a household are grouped by
+ * household_number wherever they are in the file; a household must have
+ * exactly one head (one person), else every row of it is in error.
+ *
+ * Limits (import.h): IMPORT_FIELD_MAX bytes per field, IMPORT_RECORD_MAX
+ * bytes per record, IMPORT_COLUMNS_MAX columns.  A record longer than
+ * that is an error; if it was inside a quoted field the reader assumes a
+ * closing quote is missing and starts again on the line after the one the
+ * record began on, so that one stray quote costs one row, not the rest of
+ * the file.  A quote still open at the end of the file is handled the
+ * same way.  Invalid UTF-8 in a field is an error of that field.
+ *
+ * Persons without an ID number.  Every event of core/event.h names a
+ * person by personal ID number, and the register keys persons by it; a
+ * person without one cannot be entered through the one path by which the
+ * register changes.  Such rows are therefore refused, with a message that
+ * says to look the number up (the CMND, when there is one, helps); in
+ * quarantine mode they land in the rejects file with their household and
+ * are imported once the number is filled in.  This also makes re-imports
+ * safe: the ID number is the key.
+ *
+ * Adding, never changing.  An import adds what the register lacks and
+ * never changes what it holds: a person already in the register with the
+ * same name, date of birth and sex is left as is (different values are an
+ * error: a correction is a procedure with a document, residence.adjust);
+ * a household already in the register with the same head gets the members
+ * it lacks (another head, or a dissolved household with that number, is
+ * an error); a member of another household is an error (moving is a
+ * procedure); an active residence of the same kind is left as is when it
+ * is the same (address and dates), else an error.  So importing the same
+ * file twice changes nothing the second time, and a corrected rejects
+ * file adds exactly what was missing.
+ *
+ * All or nothing, or quarantine.  The unit is the group: a household with
+ * all rows of its persons (and a person without a household with all their
+ * rows).  A group with an error anywhere is not imported at all: importing
+ * a household without its head, or a person without the row that names
+ * their household, would write a register that the officer then has to
+ * repair by hand.  IMPORT_ALL_OR_NOTHING (the default) imports nothing
+ * unless every group is good and lists every error (those found in the
+ * file, and the conflicts with the register found by looking them up; an
+ * error the register would raise only while applying is found when the
+ * file's other errors are fixed).  IMPORT_QUARANTINE imports the good
+ * groups and writes every row of the others, in file order, to the
+ * rejects file: the original columns and an "error" column saying what is
+ * wrong with the row, or which line of its group is at fault.  Either way
+ * the import is one transaction: a crash or an I/O error leaves the
+ * register as it was.
+ *
+ * The one code path.  The register changes only through
+ * apply_and_journal(): each group becomes person.upserted,
+ * household.created, household.member_added and residence.opened events,
+ * and the events of many groups (about IMPORT_CHUNK_EVENTS) are applied
+ * and journalled together, one journal entry per chunk, so that the
+ * applier prepares its statements once per chunk and the journal is not
+ * a million entries long (see IMPORT_CHUNK_EVENTS for why not more).  Should the applier refuse a chunk (a conflict
+ * the look-ups above did not foresee), the group at fault is taken out
+ * with its error and the rest is applied again; after a few such retries
+ * the chunk is applied group by group.
+ *
+ * Bulk load.  The import holds one write transaction for the whole file;
+ * for its length the page cache is raised to IMPORT_CACHE_KIB, so that the
+ * indexes being filled stay in memory and each page is encrypted and
+ * written once, at commit, instead of being spilled and rewritten.  The
+ * journal mode and synchronous level are the store's (WAL, full): one
+ * commit costs one sync, whatever the size.  The full-text name index
+ * (localdb/search_index.h) is the costly part of a person's insert when
+ * its triggers feed it row by row: for a file of IMPORT_DEFER_ROWS rows or
+ * more the import suspends it (search_defer()) and rebuilds it in one pass
+ * before committing (search_rebuild()), inside the same transaction, so a
+ * crash leaves neither a half-built index nor a suspended one; smaller
+ * files keep the triggers, as a rebuild costs in proportion to the whole
+ * register. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "core/canon.h"
+#include "core/date.h"
+#include "core/event.h"
+#include "core/field.h"
+#include "core/i18n.h"
+#include "core/idnum.h"
+#include "core/name.h"
+#include "core/utf8.h"
+#include "localdb/apply.h"
+#include "localdb/import.h"
+#include "localdb/journal.h"
+#include "localdb/search.h"
+
+/* Events applied and journalled together (one journal entry): about 85
+ * persons.  Not more: the applier holds a SAVEPOINT around the list, and
+ * with temp_store = MEMORY (which the page cipher requires) SQLite keeps
+ * the pages journalled under it in an in-memory sub-journal of 1 KiB
+ * links that every statement walks from its start when it releases its
+ * own statement savepoint; the walk grows with the pages the list has
+ * touched, so long lists are quadratic (measured: 4096 events cost half
+ * as much again as 256; below 64 the applier's per-call set-up
+ * dominates). */
+#define IMPORT_CHUNK_EVENTS 256
+/* Refusals of one chunk before it is applied group by group. */
+#define IMPORT_CHUNK_RETRIES 4
+/* Files of at least this many rows suspend the name index while they are
+ * applied and rebuild it at the end (search_defer(), search_rebuild()):
+ * the rebuild costs a few seconds per million persons in the register,
+ * the triggers a segment of the full-text index per person. */
+#define IMPORT_DEFER_ROWS 5000
+/* Page cache for the length of an import, KiB. */
+#define IMPORT_CACHE_KIB 262144
+/* Read size. */
+#define READ_CHUNK 65536
+
+/* ---- Storage ---- */
+
+/* A growable byte arena; strings are kept by offset, NUL-terminated. */
+struct arena {
+	char *p;
+	size_t len, cap;
+};
+
+#define NO_OFF ((size_t)-1)
+
+/* Append n bytes and a NUL; the offset, or NO_OFF when out of memory. */
+static size_t
+arena_add(struct arena *a, const char *s, size_t n)
+{
+	size_t off, cap;
+	char *q;
+
+	if (a->len + n + 1 > a->cap) {
+		cap = a->cap != 0 ? a->cap : 65536;
+		while (cap < a->len + n + 1)
+			cap *= 2;
+		q = realloc(a->p, cap);
+		if (q == NULL)
+			return NO_OFF;
+		a->p = q;
+		a->cap = cap;
+	}
+	off = a->len;
+	if (n > 0)
+		memcpy(a->p + off, s, n);
+	a->p[off + n] = '\0';
+	a->len += n + 1;
+	return off;
+}
+
+static const char *
+arena_str(const struct arena *a, size_t off)
+{
+	return off == NO_OFF ? "" : a->p + off;
+}
+
+/* FNV-1a. */
+static uint32_t
+hash_str(const char *s)
+{
+	uint32_t h = 2166136261u;
+
+	while (*s != '\0')
+		h = (h ^ (unsigned char)*s++) * 16777619u;
+	return h;
+}
+
+/* An open-addressing set of indexes (into rows or households), each
+ * standing for the string key_of() gives it. */
+struct htab {
+	uint32_t *slot;      /* index + 1; 0 empty */
+	uint32_t *hash;
+	size_t mask, n;
+};
+
+typedef const char *(*key_fn)(const void *ctx, uint32_t index);
+
+static int
+htab_grow(struct htab *t)
+{
+	size_t cap = t->slot == NULL ? 1024 : (t->mask + 1) * 2, i, j;
+	uint32_t *slot = calloc(cap, sizeof *slot);
+	uint32_t *hash = calloc(cap, sizeof *hash);
+
+	if (slot == NULL || hash == NULL) {
+		free(slot);
+		free(hash);
+		return CUTRU_ENOMEM;
+	}
+	for (i = 0; t->slot != NULL && i <= t->mask; i++) {
+		if (t->slot[i] == 0)
+			continue;
+		for (j = t->hash[i] & (cap - 1); slot[j] != 0;
+		    j = (j + 1) & (cap - 1))
+			;
+		slot[j] = t->slot[i];
+		hash[j] = t->hash[i];
+	}
+	free(t->slot);
+	free(t->hash);
+	t->slot = slot;
+	t->hash = hash;
+	t->mask = cap - 1;
+	return CUTRU_OK;
+}
+
+/* The index standing for key, or, when there is none, add idx for it.
+ * *found is the index found or added; *added says which. */
+static int
+htab_intern(struct htab *t, const char *key, uint32_t idx, key_fn key_of,
+    const void *ctx, uint32_t *found, int *added)
+{
+	uint32_t h = hash_str(key);
+	size_t j;
+
+	if ((t->n + 1) * 2 > t->mask + 1 || t->slot == NULL)
+		if (htab_grow(t) != CUTRU_OK)
+			return CUTRU_ENOMEM;
+	for (j = h & t->mask; t->slot[j] != 0; j = (j + 1) & t->mask)
+		if (t->hash[j] == h &&
+		    strcmp(key_of(ctx, t->slot[j] - 1), key) == 0) {
+			*found = t->slot[j] - 1;
+			*added = 0;
+			return CUTRU_OK;
+		}
+	t->slot[j] = idx + 1;
+	t->hash[j] = h;
+	t->n++;
+	*found = idx;
+	*added = 1;
+	return CUTRU_OK;
+}
+
+static void
+htab_free(struct htab *t)
+{
+	free(t->slot);
+	free(t->hash);
+	memset(t, 0, sizeof *t);
+}
+
+/* ---- The CSV reader ----
+ *
+ * A record is read into c->fb, its fields back to back, each followed by
+ * a NUL.  The raw bytes of the record stay in c->buf from c->rec until the
+ * next record begins, so that the reader can go back to the end of the
+ * record's first line when a quote turns out never to close. */
+
+/* Record faults (struct csv.rflags). */
+#define CSV_TOO_LONG 0x01u    /* longer than IMPORT_RECORD_MAX */
+#define CSV_UNCLOSED 0x02u    /* a quote never closed */
+#define CSV_LONE_CR 0x04u     /* CR not followed by LF */
+#define CSV_BAD_QUOTE 0x08u   /* a quote inside an unquoted field */
+#define CSV_AFTER_QUOTE 0x10u /* text after a closing quote */
+#define CSV_TOO_MANY 0x20u    /* more than IMPORT_COLUMNS_MAX fields */
+#define CSV_NFAULTS 6
+
+/* Field faults (struct csv.fflags[i]). */
+#define CSVF_TOO_LONG 0x1u
+#define CSVF_NUL 0x2u
+
+struct csv {
+	FILE *in;
+	unsigned char *buf;
+	size_t cap, pos, end, rec;
+	int eof, ioerr;
+	unsigned long line;           /* line number at pos */
+	int at_start;                 /* nothing read yet: look for a BOM */
+	size_t expect;                /* fields a record should have; 0 */
+	/* The record just read. */
+	unsigned long rec_line;
+	char *fb;
+	size_t fblen;
+	size_t foff[IMPORT_COLUMNS_MAX];
+	size_t flen[IMPORT_COLUMNS_MAX];
+	unsigned char fflags[IMPORT_COLUMNS_MAX];
+	size_t nfields;               /* fields seen, stored or not */
+	unsigned rflags;
+	size_t fault_at[CSV_NFAULTS]; /* field index of each fault's first
+	                               * occurrence */
+};
+
+#define FB_SIZE (IMPORT_COLUMNS_MAX * (IMPORT_FIELD_MAX + 1))
+
+static int
+csv_open(struct csv *c, FILE *in)
+{
+	memset(c, 0, sizeof *c);
+	c->in = in;
+	c->cap = IMPORT_RECORD_MAX + READ_CHUNK;
+	c->buf = malloc(c->cap);
+	c->fb = malloc(FB_SIZE);
+	c->line = 1;
+	c->at_start = 1;
+	if (c->buf == NULL || c->fb == NULL)
+		return CUTRU_ENOMEM;
+	return CUTRU_OK;
+}
+
+static void
+csv_close(struct csv *c)
+{
+	free(c->buf);
+	free(c->fb);
+	c->buf = NULL;
+	c->fb = NULL;
+}
+
+/* Make more bytes available at c->pos, keeping the record's from c->rec.
+ * 1 if there are, 0 at the end of the input (or on a read error: ioerr). */
+static int
+csv_fill(struct csv *c)
+{
+	size_t n;
+
+	if (c->pos < c->end)
+		return 1;
+	if (c->eof)
+		return 0;
+	if (c->rec > 0) {
+		memmove(c->buf, c->buf + c->rec, c->end - c->rec);
+		c->pos -= c->rec;
+		c->end -= c->rec;
+		c->rec = 0;
+	}
+	n = fread(c->buf + c->end, 1, c->cap - c->end, c->in);
+	if (n == 0) {
+		if (ferror(c->in))
+			c->ioerr = 1;
+		c->eof = 1;
+		return 0;
+	}
+	c->end += n;
+	return 1;
+}
+
+static void
+csv_fault(struct csv *c, unsigned fault)
+{
+	int i;
+
+	if (c->rflags & fault)
+		return;
+	c->rflags |= fault;
+	for (i = 0; i < CSV_NFAULTS; i++)
+		if (fault == 1u << i)
+			c->fault_at[i] = c->nfields;
+}
+
+/* Field being read: append a byte (or note that it does not fit). */
+static void
+csv_put(struct csv *c, unsigned char ch)
+{
+	size_t f = c->nfields;
+
+	if (f >= IMPORT_COLUMNS_MAX)
+		return;
+	if (ch == 0) {
+		c->fflags[f] |= CSVF_NUL;
+		return;
+	}
+	if (c->flen[f] >= IMPORT_FIELD_MAX) {
+		c->fflags[f] |= CSVF_TOO_LONG;
+		return;
+	}
+	c->fb[c->foff[f] + c->flen[f]++] = (char)ch;
+}
+
+static void
+csv_field_begin(struct csv *c)
+{
+	size_t f = c->nfields;
+
+	if (f >= IMPORT_COLUMNS_MAX) {
+		csv_fault(c, CSV_TOO_MANY);
+		return;
+	}
+	c->foff[f] = c->fblen;
+	c->flen[f] = 0;
+	c->fflags[f] = 0;
+}
+
+static void
+csv_field_end(struct csv *c)
+{
+	size_t f = c->nfields;
+
+	if (f < IMPORT_COLUMNS_MAX) {
+		if (c->fflags[f] & CSVF_TOO_LONG)
+			c->flen[f] = 0;
+		c->fb[c->foff[f] + c->flen[f]] = '\0';
+		c->fblen = c->foff[f] + c->flen[f] + 1;
+	}
+	c->nfields++;
+}
+
+/* Skip to the end of the current line (past its LF), discarding. */
+static void
+csv_skip_line(struct csv *c)
+{
+	unsigned char *lf;
+
+	for (;;) {
+		c->rec = c->pos;    /* nothing to keep */
+		if (!csv_fill(c))
+			return;
+		lf = memchr(c->buf + c->pos, '\n', c->end - c->pos);
+		if (lf != NULL) {
+			c->pos = (size_t)(lf - c->buf) + 1;
+			c->line++;
+			return;
+		}
+		c->pos = c->end;
+	}
+}
+
+enum csv_state { ST_START, ST_UNQUOTED, ST_QUOTED, ST_QUOTE };
+
+static int csv_parse(struct csv *c, int line_only);
+
+/* The record ends here.  A record that went on to another line inside
+ * quotes and then turned out malformed (text after the closing quote, a
+ * stray quote, a lone CR, or the wrong number of fields) is most likely a
+ * quote that was never closed and has paired with a quote on a later
+ * line: read its first line again as the whole record, so that the rows
+ * after it are not lost. */
+static int
+csv_done(struct csv *c, int multiline, int line_only)
+{
+	csv_field_end(c);
+	if (multiline && !line_only &&
+	    ((c->rflags & (CSV_AFTER_QUOTE | CSV_BAD_QUOTE | CSV_LONE_CR |
+	    CSV_TOO_MANY)) || (c->expect != 0 && c->nfields != c->expect))) {
+		c->pos = c->rec;
+		c->line = c->rec_line;
+		return csv_parse(c, 1);
+	}
+	return 1;
+}
+
+/* Read one record from c->pos.  line_only: a line break ends the record
+ * even inside quotes (used to re-read the first line of a record whose
+ * quote never closed; the quote is then a fault).  1: a record; 0: end of
+ * input. */
+static int
+csv_parse(struct csv *c, int line_only)
+{
+	enum csv_state st = ST_START;
+	int cr = 0, any = 0, multiline = 0;
+	unsigned char ch;
+
+	c->rec = c->pos;
+	c->rec_line = c->line;
+	c->fblen = 0;
+	c->nfields = 0;
+	c->rflags = 0;
+	memset(c->fault_at, 0, sizeof c->fault_at);
+	csv_field_begin(c);
+	for (;;) {
+		if (!csv_fill(c)) {
+			if (!any)
+				return 0;
+			if (cr)
+				csv_fault(c, CSV_LONE_CR);
+			if (st == ST_QUOTED)
+				goto unclosed;
+			return csv_done(c, multiline, line_only);
+		}
+		if (c->pos - c->rec >= IMPORT_RECORD_MAX) {
+			if (st == ST_QUOTED)
+				goto unclosed;
+			csv_fault(c, CSV_TOO_LONG);
+			csv_field_end(c);
+			csv_skip_line(c);
+			return 1;
+		}
+		ch = c->buf[c->pos++];
+		any = 1;
+		if (cr) {
+			cr = 0;
+			if (ch == '\n') {
+				c->line++;
+				return csv_done(c, multiline, line_only);
+			}
+			csv_fault(c, CSV_LONE_CR);
+		}
+		switch (st) {
+		case ST_START:
+		case ST_UNQUOTED:
+			if (ch == ',') {
+				csv_field_end(c);
+				csv_field_begin(c);
+				st = ST_START;
+			} else if (ch == '\n') {
+				c->line++;
+				return csv_done(c, multiline, line_only);
+			} else if (ch == '\r')
+				cr = 1;
+			else if (ch == '"' && st == ST_START)
+				st = ST_QUOTED;
+			else {
+				if (ch == '"')
+					csv_fault(c, CSV_BAD_QUOTE);
+				csv_put(c, ch);
+				st = ST_UNQUOTED;
+			}
+			break;
+		case ST_QUOTED:
+			if (ch == '"')
+				st = ST_QUOTE;
+			else if (line_only && (ch == '\n' || ch == '\r')) {
+				if (ch == '\r' && csv_fill(c) &&
+				    c->buf[c->pos] == '\n')
+					c->pos++;
+				c->line++;
+				csv_fault(c, CSV_UNCLOSED);
+				csv_field_end(c);
+				return 1;
+			} else {
+				if (ch == '\n') {
+					c->line++;
+					multiline = 1;
+				}
+				csv_put(c, ch);
+			}
+			break;
+		case ST_QUOTE:
+			if (ch == '"') {
+				csv_put(c, ch);
+				st = ST_QUOTED;
+			} else if (ch == ',') {
+				csv_field_end(c);
+				csv_field_begin(c);
+				st = ST_START;
+			} else if (ch == '\n') {
+				c->line++;
+				return csv_done(c, multiline, line_only);
+			} else if (ch == '\r') {
+				cr = 1;
+				st = ST_UNQUOTED;
+			} else {
+				csv_fault(c, CSV_AFTER_QUOTE);
+				csv_put(c, ch);
+				st = ST_UNQUOTED;
+			}
+			break;
+		}
+	}
+unclosed:
+	/* A quote open at the end of the input or after IMPORT_RECORD_MAX
+	 * bytes: most likely a closing quote is missing.  Read the record's
+	 * first line again as the whole record and go on after it; if the
+	 * record has no line break (the quote opened on a line longer than
+	 * the limit), skip that line. */
+	{
+		unsigned char *lf = memchr(c->buf + c->rec, '\n',
+		    c->pos - c->rec);
+
+		if (lf != NULL && !line_only) {
+			c->pos = c->rec;
+			c->line = c->rec_line;
+			return csv_parse(c, 1);
+		}
+		csv_fault(c, c->eof ? CSV_UNCLOSED : CSV_TOO_LONG);
+		csv_field_end(c);
+		if (!c->eof)
+			csv_skip_line(c);
+		return 1;
+	}
+}
+
+/* The next record; skips a UTF-8 byte order mark at the start of the
+ * input.  1: a record, 0: end of input; *utf16 set for a UTF-16 BOM. */
+static int
+csv_next(struct csv *c, int *utf16)
+{
+	*utf16 = 0;
+	if (c->at_start) {
+		c->at_start = 0;
+		while (c->end - c->pos < 3 && !c->eof) {
+			size_t n = fread(c->buf + c->end, 1, 3 - (c->end - c->pos),
+			    c->in);
+
+			if (n == 0) {
+				if (ferror(c->in))
+					c->ioerr = 1;
+				c->eof = 1;
+			}
+			c->end += n;
+		}
+		if (c->end - c->pos >= 3 && c->buf[c->pos] == 0xEF &&
+		    c->buf[c->pos + 1] == 0xBB && c->buf[c->pos + 2] == 0xBF)
+			c->pos += 3;
+		else if (c->end - c->pos >= 2 &&
+		    ((c->buf[c->pos] == 0xFF && c->buf[c->pos + 1] == 0xFE) ||
+		    (c->buf[c->pos] == 0xFE && c->buf[c->pos + 1] == 0xFF))) {
+			*utf16 = 1;
+			return 0;
+		}
+	}
+	return csv_parse(c, 0);
+}
+
+/* Write one field, quoted when it must be, with the formula escape. */
+static void
+csv_write_field(FILE *f, const char *s)
+{
+	const char *p;
+	int quote = 0;
+
+	if (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' ||
+	    (s[0] == '\'' && s[1] != '\0' && strchr("=+-@", s[1]) != NULL))
+		quote = 2;      /* escape */
+	for (p = s; *p != '\0' && !quote; p++)
+		if (*p == ',' || *p == '"' || *p == '\n' || *p == '\r')
+			quote = 1;
+	if (s[0] == ' ' || (s[0] != '\0' && s[strlen(s) - 1] == ' '))
+		quote = quote ? quote : 1;
+	if (!quote) {
+		fputs(s, f);
+		return;
+	}
+	fputc('"', f);
+	if (quote == 2)
+		fputc('\'', f);
+	for (p = s; *p != '\0'; p++) {
+		if (*p == '"')
+			fputc('"', f);
+		fputc(*p, f);
+	}
+	fputc('"', f);
+}
+
+/* ---- Columns ---- */
+
+enum col {
+	COL_HOUSEHOLD, COL_REL, COL_NAME, COL_DOB, COL_SEX, COL_ID, COL_CMND,
+	COL_COMMUNE, COL_ADDRESS, COL_KIND, COL_FROM, COL_TO, COL_ERROR,
+	NCOL,
+	COL_NONE = NCOL
+};
+
+/* Canonical names, in the order of export_csv(). */
+static const char *const col_name[NCOL] = {
+	"household_number", "relationship", "name", "dob", "sex", "id_number",
+	"cmnd", "commune", "address", "residence_kind", "from", "to", "error"
+};
+
+static const struct {
+	const char *name;
+	enum col col;
+} col_alias[] = {
+	{ "household", COL_HOUSEHOLD },
+	{ "full_name", COL_NAME },
+	{ "date_of_birth", COL_DOB },
+};
+
+/* Columns a header must have. */
+static const enum col col_required[] = {
+	COL_NAME, COL_DOB, COL_SEX, COL_ID, COL_COMMUNE, COL_ADDRESS
+};
+
+enum kind { KIND_NONE, KIND_PERMANENT, KIND_TEMPORARY, KIND_CURRENT };
+static const char *const kind_id[] = { "", "permanent", "temporary",
+	"current" };
+
+/* struct row.flags */
+#define ROW_BAD 0x01u        /* an error of its own */
+#define ROW_HEAD 0x02u       /* relationship marks the head */
+#define ROW_UNREADABLE 0x04u /* not read as CSV: columns unknown */
+#define ROW_ID_OK 0x08u      /* id_number valid */
+#define ROW_GROUP_BAD 0x10u  /* on a group's first row */
+#define ROW_DONE 0x20u       /* on a group's first row: handled */
+#define ROW_IMPORTED 0x40u   /* on a group's first row: in the register */
+#define ROW_TOUCHED 0x80u    /* an event was built from the row */
+
+struct row {
+	size_t raw;                 /* arena: NCOL raw fields, back to back */
+	size_t name, address, rel;  /* arena: stored forms, or NO_OFF */
+	size_t household;           /* arena: household number, or NO_OFF */
+	unsigned long line;
+	uint32_t parent;            /* union-find: the group's first row */
+	uint32_t next;              /* next row of the group + 1; 0: last */
+	uint32_t hh;                /* household index + 1; 0: none */
+	uint32_t person;            /* first row with the same ID number */
+	uint32_t first_err;         /* first error of the row + 1; 0: none */
+	uint32_t gidx;              /* position in its group (build_group) */
+	struct cutru_date dob, from, to;
+	char id[IDNUM_LEN + 1];
+	char cmnd[IDNUM_CMND_LEN + 1];
+	char commune[6];
+	unsigned char sex, kind, flags;
+	unsigned char kinds;        /* on a person's first row: bit 1 << kind
+	                             * for each of their rows */
+};
+
+struct household {
+	size_t number;              /* arena */
+	uint32_t first;             /* first row */
+	uint32_t head;              /* first head row + 1; 0: none yet */
+	unsigned nheads;            /* distinct persons marked head */
+	unsigned long head_line[3];
+};
+
+struct ierr {
+	unsigned long line;
+	uint32_t row;               /* row + 1; 0: the file */
+	uint32_t next;              /* next error of the same row + 1 */
+	size_t seq;
+	unsigned char col;          /* enum col, COL_NONE */
+	size_t msg;                 /* offset in msgs */
+};
+
+/* Register look-ups. */
+enum q {
+	Q_PERSON, Q_HOUSEHOLD, Q_MEMBER, Q_RESIDENCES, Q_UNIT, Q_COUNT
+};
+
+static const char *const q_sql[Q_COUNT] = {
+	[Q_PERSON] =
+	    "SELECT id, name, dob, sex FROM persons WHERE id_number = ?1",
+	[Q_HOUSEHOLD] =
+	    "SELECT h.dissolved, p.id_number FROM households h"
+	    " LEFT JOIN persons p ON p.id = h.head_id WHERE h.number = ?1",
+	[Q_MEMBER] =
+	    "SELECT h.number, m.relationship FROM household_members m"
+	    " JOIN households h ON h.id = m.household_id"
+	    " WHERE m.person_id = ?1 AND m.until IS NULL",
+	[Q_RESIDENCES] =
+	    "SELECT r.kind, a.commune_code, a.detail, r.from_date, r.to_date"
+	    " FROM residences r JOIN addresses a ON a.id = r.address_id"
+	    " WHERE r.person_id = ?1 AND r.state = 'active'",
+	[Q_UNIT] =
+	    "SELECT 1 FROM admin_units WHERE version = ?1 AND code = ?2",
+};
+
+/* Events of one group within the chunk being built. */
+struct slice {
+	uint32_t root;              /* the group's first row */
+	size_t first, n;            /* events [first, first + n) */
+	size_t rows, unchanged;     /* rows of the group, rows needing nothing */
+	size_t persons, households, members, residences;
+};
+
+#define UNIT_CACHE 16
+
+struct imp {
+	sqlite3 *db;
+	const struct import_opts *o;
+	struct import_report *r;
+	struct csv csv;
+	struct arena a;             /* rows' text */
+	struct arena msgs;          /* messages and column names */
+	struct row *rows;
+	size_t nrows, caprows;
+	struct household *hhs;
+	size_t nhh, caphh;
+	struct htab ids, hnums;
+	struct ierr *errs;
+	size_t nerrs, caperrs;
+	int too_many_errors;
+	/* The header. */
+	unsigned char hdr[IMPORT_COLUMNS_MAX];  /* column -> enum col */
+	size_t ncols;
+	size_t colname[NCOL];       /* in msgs: the name as written; NO_OFF:
+	                             * not in the file */
+	/* Reference data. */
+	char units_version[64];     /* "" when no units are loaded */
+	char unit_ok[UNIT_CACHE][6];
+	size_t n_unit_ok;
+	sqlite3_stmt *q[Q_COUNT];
+	/* The chunk being built. */
+	struct apply_ctx ctx;
+	cJSON *chunk;
+	uint32_t *ev_row;           /* row behind each event of the chunk */
+	size_t nev, capev;
+	struct slice *slices;
+	size_t nslices, capslices;
+	int stop_applying;          /* all or nothing, and an error seen */
+	size_t applied_groups;
+};
+
+static void *
+grow(void *p, size_t *cap, size_t need, size_t size)
+{
+	size_t n = *cap != 0 ? *cap : 64;
+	void *q;
+
+	if (need <= *cap)
+		return p;
+	while (n < need)
+		n *= 2;
+	q = realloc(p, n * size);
+	if (q != NULL)
+		*cap = n;
+	return q;
+}
+
+/* ---- Errors ---- */
+
+static const char *
+col_label(const struct imp *im, int col)
+{
+	if (col >= NCOL)
+		return "";
+	if (im->colname[col] != NO_OFF)
+		return arena_str(&im->msgs, im->colname[col]);
+	return col_name[col];
+}
+
+/* Record an error of row ri (or of the file, ri = UINT32_MAX) at line. */
+static int
+add_error(struct imp *im, uint32_t ri, unsigned long line, int col,
+    const char *msg)
+{
+	struct ierr *er, *grown;
+	size_t off;
+
+	if (im->nerrs >= IMPORT_ERRORS_MAX) {
+		im->too_many_errors = 1;
+		return CUTRU_OK;
+	}
+	grown = grow(im->errs, &im->caperrs, im->nerrs + 1, sizeof *im->errs);
+	if (grown == NULL)
+		return CUTRU_ENOMEM;
+	im->errs = grown;
+	off = arena_add(&im->msgs, msg, strlen(msg));
+	if (off == NO_OFF)
+		return CUTRU_ENOMEM;
+	er = &im->errs[im->nerrs];
+	er->line = line;
+	er->row = ri == UINT32_MAX ? 0 : ri + 1;
+	er->next = 0;
+	er->seq = im->nerrs;
+	er->col = (unsigned char)(col < 0 ? COL_NONE : col);
+	er->msg = off;
+	if (ri != UINT32_MAX) {
+		struct row *rw = &im->rows[ri];
+
+		rw->flags |= ROW_BAD;
+		if (rw->first_err == 0)
+			rw->first_err = (uint32_t)im->nerrs + 1;
+		else {
+			uint32_t k = rw->first_err - 1;
+
+			while (im->errs[k].next != 0)
+				k = im->errs[k].next - 1;
+			im->errs[k].next = (uint32_t)im->nerrs + 1;
+		}
+	}
+	im->nerrs++;
+	return CUTRU_OK;
+}
+
+static int row_err(struct imp *im, uint32_t ri, int col, const char *fmt,
+    ...) __attribute__((format(printf, 4, 5)));
+
+static int
+row_err(struct imp *im, uint32_t ri, int col, const char *fmt, ...)
+{
+	char msg[CUTRU_ERR_MSG_MAX + 64];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	return add_error(im, ri, im->rows[ri].line, col, msg);
+}
+
+/* A refusal from core/ (e) as the error of row ri, column col. */
+static int
+row_err_core(struct imp *im, uint32_t ri, int col, const struct cutru_err *e)
+{
+	return add_error(im, ri, im->rows[ri].line, col, e->msg);
+}
+
+/* ---- Reading values ---- */
+
+/* s[0..n) without ASCII blanks around it, into buf (size bytes); the
+ * length, or (size_t)-1 if it does not fit. */
+static size_t
+trim_copy(const char *s, size_t n, char *buf, size_t size)
+{
+	while (n > 0 && (*s == ' ' || *s == '\t'))
+		s++, n--;
+	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+		n--;
+	if (n >= size) {
+		buf[0] = '\0';
+		return (size_t)-1;
+	}
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	return n;
+}
+
+/* Fold s for comparing keywords ("Nữ" -> "nu", "Thường trú" -> "thuong
+ * tru"); "" when it cannot. */
+static void
+fold_word(const char *s, size_t n, char *buf, size_t size)
+{
+	if (n >= NAME_BUF_SIZE / 4 ||
+	    name_fold(s, n, buf, size, NULL, NULL) != CUTRU_OK)
+		buf[0] = '\0';
+}
+
+/* A single-string field check through core/field.h, with no allocation. */
+static int
+check_value(const struct field *f, const char *s, unsigned flags,
+    struct cutru_err *e)
+{
+	struct field_ctx fctx = { NULL, flags };
+	cJSON v;
+
+	memset(&v, 0, sizeof v);
+	v.type = cJSON_String;
+	v.valuestring = (char *)(uintptr_t)s;
+	return field_check(f, &v, &fctx, f->key, e);
+}
+
+static const struct field f_household = {
+	"household_number", N_("Household number"), FIELD_HOUSEHOLD, 0,
+	NULL, NULL, 0
+};
+static const struct field f_relationship = {
+	"relationship", N_("Relationship to the head of household"),
+	FIELD_TEXT, 0, NULL, NULL, 40
+};
+static const struct field f_commune = {
+	"commune", N_("Commune"), FIELD_COMMUNE, 0, NULL, NULL, 0
+};
+static const struct field f_address = {
+	"address", N_("House number, street, hamlet"), FIELD_TEXT, 0,
+	NULL, NULL, 0
+};
+
+/* Is the commune code known to the loaded reference data?  Without units
+ * loaded every well-formed code is taken. */
+static int
+unit_known(struct imp *im, const char *code, int *known)
+{
+	size_t i;
+	int r;
+
+	*known = 1;
+	if (im->units_version[0] == '\0')
+		return CUTRU_OK;
+	for (i = 0; i < im->n_unit_ok; i++)
+		if (strcmp(im->unit_ok[i], code) == 0)
+			return CUTRU_OK;
+	if (im->q[Q_UNIT] == NULL &&
+	    sqlite3_prepare_v2(im->db, q_sql[Q_UNIT], -1, &im->q[Q_UNIT],
+	    NULL) != SQLITE_OK)
+		return CUTRU_EIO;
+	sqlite3_reset(im->q[Q_UNIT]);
+	sqlite3_bind_text(im->q[Q_UNIT], 1, im->units_version, -1,
+	    SQLITE_STATIC);
+	sqlite3_bind_text(im->q[Q_UNIT], 2, code, -1, SQLITE_STATIC);
+	r = sqlite3_step(im->q[Q_UNIT]);
+	sqlite3_reset(im->q[Q_UNIT]);
+	if (r != SQLITE_ROW && r != SQLITE_DONE)
+		return CUTRU_EIO;
+	*known = r == SQLITE_ROW;
+	if (*known) {
+		memcpy(im->unit_ok[im->n_unit_ok % UNIT_CACHE], code, 6);
+		if (im->n_unit_ok < UNIT_CACHE)
+			im->n_unit_ok++;
+	}
+	return CUTRU_OK;
+}
+
+/* ---- The header ---- */
+
+static int
+read_header(struct imp *im, struct cutru_err *e)
+{
+	struct csv *c = &im->csv;
+	char name[64];
+	size_t i, k, n;
+	int col, utf16;
+	int seen[NCOL];
+
+	for (k = 0; k < NCOL; k++) {
+		im->colname[k] = NO_OFF;
+		seen[k] = 0;
+	}
+	if (!csv_next(c, &utf16)) {
+		if (c->ioerr)
+			return cutru_err_set(e, CUTRU_EIO, NULL,
+			    _("The file could not be read: %s."),
+			    strerror(errno));
+		if (utf16)
+			return cutru_err_set(e, CUTRU_EINVAL, NULL,
+			    _("The file is in UTF-16. Save it as CSV in UTF-8 "
+			    "(\"CSV UTF-8\" in the spreadsheet's Save As) and "
+			    "import it again."));
+		return cutru_err_set(e, CUTRU_EINVAL, NULL,
+		    _("The file is empty: the first line must name the "
+		    "columns."));
+	}
+	if (c->rflags & (CSV_TOO_LONG | CSV_TOO_MANY))
+		return cutru_err_set(e, CUTRU_EINVAL, NULL,
+		    _("The first line of the file has more than %d columns or "
+		    "more than %d bytes: it is not the header of a household "
+		    "book."), IMPORT_COLUMNS_MAX, IMPORT_RECORD_MAX);
+	if (c->rflags != 0)
+		return cutru_err_set(e, CUTRU_EINVAL, NULL,
+		    _("The first line of the file (the column names) is not "
+		    "valid CSV: check its quotes and line ends."));
+	im->ncols = c->nfields;
+	c->expect = c->nfields;
+	for (i = 0; i < c->nfields; i++) {
+		const char *s = c->fb + c->foff[i];
+
+		if (c->fflags[i] != 0 || utf8_check(s, c->flen[i], 0, NULL) !=
+		    UTF8_VALID ||
+		    (n = trim_copy(s, c->flen[i], name, sizeof name)) ==
+		    (size_t)-1)
+			return cutru_err_set(e, CUTRU_EINVAL, NULL,
+			    _("Column %zu of the header is not a column name "
+			    "cutru knows."), i + 1);
+		for (k = 0; k < n; k++)
+			if (name[k] == ' ' || name[k] == '-')
+				name[k] = '_';
+			else if (name[k] >= 'A' && name[k] <= 'Z')
+				name[k] = (char)(name[k] - 'A' + 'a');
+		col = -1;
+		for (k = 0; k < NCOL; k++)
+			if (strcmp(name, col_name[k]) == 0)
+				col = (int)k;
+		for (k = 0; col < 0 &&
+		    k < sizeof col_alias / sizeof col_alias[0]; k++)
+			if (strcmp(name, col_alias[k].name) == 0)
+				col = col_alias[k].col;
+		if (col < 0)
+			return cutru_err_set(e, CUTRU_EINVAL, NULL,
+			    _("Column \"%s\" of the header is not one cutru "
+			    "knows. The columns are household_number, "
+			    "relationship, name, dob, sex, id_number, cmnd, "
+			    "commune, address, residence_kind, from and to."),
+			    name);
+		if (seen[col])
+			return cutru_err_set(e, CUTRU_EINVAL, NULL,
+			    _("Column \"%s\" appears twice in the header."),
+			    col_name[col]);
+		seen[col] = 1;
+		im->hdr[i] = (unsigned char)col;
+		trim_copy(s, c->flen[i], name, sizeof name);
+		im->colname[col] = arena_add(&im->msgs, name, strlen(name));
+		if (im->colname[col] == NO_OFF)
+			return cutru_err_set(e, CUTRU_ENOMEM, NULL,
+			    _("Out of memory while reading the file."));
+	}
+	for (k = 0; k < sizeof col_required / sizeof col_required[0]; k++)
+		if (!seen[col_required[k]])
+			return cutru_err_set(e, CUTRU_EINVAL, NULL,
+			    _("The header has no column \"%s\", which every "
+			    "row needs."), col_name[col_required[k]]);
+	if (seen[COL_HOUSEHOLD] && !seen[COL_REL])
+		return cutru_err_set(e, CUTRU_EINVAL, NULL,
+		    _("The header has a household_number column but no "
+		    "relationship column: each member's relationship to the "
+		    "head is needed."));
+	return CUTRU_OK;
+}
+
+/* ---- Rows ---- */
+
+/* Field i of row rw's raw fields (as written, after unquoting). */
+static const char *
+raw_field(const struct imp *im, const struct row *rw, int col)
+{
+	const char *s = im->a.p + rw->raw;
+	int k;
+
+	for (k = 0; k < col; k++)
+		s += strlen(s) + 1;
+	return s;
+}
+
+/* Union-find: the group's first row. */
+static uint32_t
+group_of(struct imp *im, uint32_t ri)
+{
+	while (im->rows[ri].parent != ri) {
+		im->rows[ri].parent = im->rows[im->rows[ri].parent].parent;
+		ri = im->rows[ri].parent;
+	}
+	return ri;
+}
+
+static void
+group_join(struct imp *im, uint32_t a, uint32_t b)
+{
+	a = group_of(im, a);
+	b = group_of(im, b);
+	if (a < b)
+		im->rows[b].parent = a;
+	else if (b < a)
+		im->rows[a].parent = b;
+}
+
+static const char *
+row_id_key(const void *ctx, uint32_t i)
+{
+	const struct imp *im = ctx;
+
+	return im->rows[i].id;
+}
+
+static const char *
+household_key(const void *ctx, uint32_t i)
+{
+	const struct imp *im = ctx;
+
+	return arena_str(&im->a, im->hhs[i].number);
+}
+
+/* The record's structural faults as errors of row ri; 1 when the row's
+ * columns cannot be trusted. */
+static int
+record_faults(struct imp *im, uint32_t ri, int *unreadable)
+{
+	const struct csv *c = &im->csv;
+	int rc = CUTRU_OK;
+	size_t f;
+
+	*unreadable = 0;
+#define FAULT_COL(bit) \
+	(f = c->fault_at[__builtin_ctz(bit)], \
+	 f < im->ncols ? (int)im->hdr[f] : (int)COL_NONE)
+	if (c->rflags & CSV_UNCLOSED) {
+		*unreadable = 1;
+		rc = row_err(im, ri, FAULT_COL(CSV_UNCLOSED),
+		    _("A quote opens a field on this line and is never "
+		    "closed: add the closing quote (the lines after it were "
+		    "read again as rows)."));
+	} else if (c->rflags & CSV_TOO_LONG) {
+		*unreadable = 1;
+		rc = row_err(im, ri, COL_NONE,
+		    _("This row is longer than %d bytes: it cannot be a row "
+		    "of a household book."), IMPORT_RECORD_MAX);
+	} else if (c->rflags & CSV_TOO_MANY) {
+		*unreadable = 1;
+		rc = row_err(im, ri, COL_NONE,
+		    _("This row has more than %d fields; the header has "
+		    "%zu."), IMPORT_COLUMNS_MAX, im->ncols);
+	} else if (c->nfields != im->ncols) {
+		*unreadable = 1;
+		rc = row_err(im, ri, COL_NONE,
+		    _("This row has %zu fields; the header has %zu. Check for "
+		    "a missing or extra comma, or a comma in a field that "
+		    "is not in quotes."), c->nfields, im->ncols);
+	}
+	if (rc != CUTRU_OK || *unreadable)
+		return rc;
+	if (c->rflags & CSV_LONE_CR)
+		rc = row_err(im, ri, FAULT_COL(CSV_LONE_CR),
+		    _("This row holds a carriage return that does not end "
+		    "the line: save the file with Windows (CRLF) or Unix (LF) "
+		    "line ends."));
+	if (rc == CUTRU_OK && (c->rflags & CSV_BAD_QUOTE))
+		rc = row_err(im, ri, FAULT_COL(CSV_BAD_QUOTE),
+		    _("A field holds a quote but does not begin with one: "
+		    "enclose the field in quotes and double the quote inside "
+		    "it."));
+	if (rc == CUTRU_OK && (c->rflags & CSV_AFTER_QUOTE))
+		rc = row_err(im, ri, FAULT_COL(CSV_AFTER_QUOTE),
+		    _("Text follows the closing quote of a field: the whole "
+		    "field must be inside the quotes."));
+#undef FAULT_COL
+	return rc;
+}
+
+/* The parsed values of one row before they are stored. */
+struct vals {
+	const char *v[NCOL];        /* raw, NUL-terminated */
+	size_t n[NCOL];
+	int skip[NCOL];             /* already in error */
+};
+
+static int
+check_household_rel(struct imp *im, uint32_t ri, struct vals *vl)
+{
+	struct row *rw = &im->rows[ri];
+	char buf[64], folded[NAME_BUF_SIZE], clean[NAME_BUF_SIZE];
+	struct cutru_err e;
+	size_t n, cn;
+	int rc = CUTRU_OK;
+
+	if (vl->skip[COL_HOUSEHOLD])
+		return CUTRU_OK;
+	n = trim_copy(vl->v[COL_HOUSEHOLD], vl->n[COL_HOUSEHOLD], buf,
+	    sizeof buf);
+	if (n != 0 && (n == (size_t)-1 ||
+	    check_value(&f_household, buf, 0, &e) != CUTRU_OK)) {
+		vl->skip[COL_HOUSEHOLD] = 1;
+		return row_err(im, ri, COL_HOUSEHOLD,
+		    _("A household number has 1 to 32 letters, digits and "
+		    "hyphens, and begins and ends with a letter or digit."));
+	}
+	if (n != 0 && (rw->household = arena_add(&im->a, buf, n)) == NO_OFF)
+		return CUTRU_ENOMEM;
+	if (vl->skip[COL_REL])
+		return CUTRU_OK;
+	if (utf8_clean_line(vl->v[COL_REL], vl->n[COL_REL], clean,
+	    sizeof clean, &cn, NULL, &e) != CUTRU_OK) {
+		if (e.code == CUTRU_ENOMEM)
+			return CUTRU_ENOMEM;
+		return row_err(im, ri, COL_REL,
+		    _("The relationship to the head is longer than 40 "
+		    "characters or holds characters a relationship cannot "
+		    "have."));
+	}
+	if (n == 0) {
+		if (cn != 0)
+			rc = row_err(im, ri, COL_REL,
+			    _("A relationship to the head is given but no "
+			    "household number: fill in the household number "
+			    "or clear the relationship."));
+		return rc;
+	}
+	if (cn == 0)
+		return row_err(im, ri, COL_REL,
+		    _("The relationship to the head of household %s is "
+		    "missing: write \"chủ hộ\" for the head, or the kinship "
+		    "(vợ, con, ...)."), buf);
+	fold_word(clean, cn, folded, sizeof folded);
+	if (strcmp(folded, "chu ho") == 0 || strcmp(folded, "head") == 0) {
+		rw->flags |= ROW_HEAD;
+		return CUTRU_OK;
+	}
+	if (check_value(&f_relationship, clean, FIELD_CHECK_STORED, &e) !=
+	    CUTRU_OK)
+		return row_err_core(im, ri, COL_REL, &e);
+	if ((rw->rel = arena_add(&im->a, clean, cn)) == NO_OFF)
+		return CUTRU_ENOMEM;
+	return rc;
+}
+
+/* TRY: row_err() and friends fail only when out of memory; a refusal is
+ * recorded on the row and checking goes on. */
+#define TRY(x) do { if ((rc = (x)) != CUTRU_OK) return rc; } while (0)
+
+static int
+check_person(struct imp *im, uint32_t ri, struct vals *vl,
+    struct idnum_info *id)
+{
+	struct row *rw = &im->rows[ri];
+	char buf[NAME_BUF_SIZE], folded[NAME_BUF_SIZE];
+	struct cutru_err e;
+	size_t n;
+	int rc, dob_ok = 0;
+
+	if (!vl->skip[COL_NAME]) {
+		if (trim_copy(vl->v[COL_NAME], vl->n[COL_NAME], buf,
+		    sizeof buf) == 0)
+			TRY(row_err(im, ri, COL_NAME,
+			    _("The name is missing.")));
+		else if (name_normalise(vl->v[COL_NAME], vl->n[COL_NAME], buf,
+		    sizeof buf, &n, &e) != CUTRU_OK) {
+			if (e.code == CUTRU_ENOMEM)
+				return CUTRU_ENOMEM;
+			TRY(row_err_core(im, ri, COL_NAME, &e));
+		} else if ((rw->name = arena_add(&im->a, buf, n)) == NO_OFF)
+			return CUTRU_ENOMEM;
+	}
+	if (!vl->skip[COL_DOB]) {
+		n = trim_copy(vl->v[COL_DOB], vl->n[COL_DOB], buf, sizeof buf);
+		if (n == 0)
+			TRY(row_err(im, ri, COL_DOB,
+			    _("The date of birth is missing: write at least "
+			    "the year (YYYY).")));
+		else if (n == (size_t)-1 ||
+		    date_parse(buf, "dob", &rw->dob, &e) != CUTRU_OK)
+			TRY(row_err(im, ri, COL_DOB,
+			    _("The date of birth \"%.20s\" is not a date: "
+			    "write DD/MM/YYYY, MM/YYYY or YYYY."),
+			    n == (size_t)-1 ? "" : buf));
+		else if (date_check_not_future(&rw->dob, &im->o->today, "dob",
+		    &e) != CUTRU_OK)
+			TRY(row_err_core(im, ri, COL_DOB, &e));
+		else
+			dob_ok = 1;
+	}
+	if (!vl->skip[COL_SEX]) {
+		n = trim_copy(vl->v[COL_SEX], vl->n[COL_SEX], buf, sizeof buf);
+		fold_word(buf, n == (size_t)-1 ? 0 : n, folded, sizeof folded);
+		if (strcmp(folded, "nam") == 0 || strcmp(folded, "male") == 0)
+			rw->sex = CUTRU_SEX_MALE;
+		else if (strcmp(folded, "nu") == 0 ||
+		    strcmp(folded, "female") == 0)
+			rw->sex = CUTRU_SEX_FEMALE;
+		else if (n == 0)
+			TRY(row_err(im, ri, COL_SEX,
+			    _("The sex is missing: write Nam or Nữ.")));
+		else
+			TRY(row_err(im, ri, COL_SEX,
+			    _("The sex \"%.20s\" is not known: write Nam or Nữ "
+			    "(or male, female)."), n == (size_t)-1 ? "" : buf));
+	}
+	if (!vl->skip[COL_ID]) {
+		n = trim_copy(vl->v[COL_ID], vl->n[COL_ID], buf, sizeof buf);
+		if (n == 0)
+			TRY(row_err(im, ri, COL_ID,
+			    _("The personal ID number is missing. The register "
+			    "keys every person by it: look it up in the "
+			    "national population database (the CMND number "
+			    "helps) and fill it in.")));
+		else if (idnum_parse_n(vl->v[COL_ID], vl->n[COL_ID], id, &e) !=
+		    CUTRU_OK ||
+		    idnum_check_birth_year(id, &im->o->today, &e) != CUTRU_OK)
+			TRY(row_err_core(im, ri, COL_ID, &e));
+		else {
+			memcpy(rw->id, id->number, sizeof rw->id);
+			rw->flags |= ROW_ID_OK;
+			if (rw->sex != CUTRU_SEX_UNKNOWN && dob_ok &&
+			    idnum_check_person(id, (enum cutru_sex)rw->sex,
+			    &rw->dob, &e) != CUTRU_OK)
+				TRY(row_err_core(im, ri,
+				    strcmp(e.field, "sex") == 0 ? COL_SEX :
+				    COL_DOB, &e));
+		}
+	}
+	if (!vl->skip[COL_CMND]) {
+		n = trim_copy(vl->v[COL_CMND], vl->n[COL_CMND], buf, sizeof buf);
+		if (n != 0 && idnum_parse_cmnd_n(vl->v[COL_CMND],
+		    vl->n[COL_CMND], rw->cmnd, &e) != CUTRU_OK)
+			TRY(row_err_core(im, ri, COL_CMND, &e));
+	}
+	return CUTRU_OK;
+}
+
+/* A full date of a residence into *d; *state 0 when the field is empty,
+ * 1 when it holds a good date, -1 when it holds something else (then the
+ * error is recorded). */
+static int
+residence_date(struct imp *im, uint32_t ri, struct vals *vl, int col,
+    struct cutru_date *d, int *state)
+{
+	char buf[32];
+	size_t n;
+
+	*state = 0;
+	memset(d, 0, sizeof *d);
+	if (vl->skip[col]) {
+		*state = -1;
+		return CUTRU_OK;
+	}
+	n = trim_copy(vl->v[col], vl->n[col], buf, sizeof buf);
+	if (n == 0)
+		return CUTRU_OK;
+	if (n == (size_t)-1 || date_parse(buf, NULL, d, NULL) != CUTRU_OK ||
+	    d->prec != CUTRU_DATE_DAY) {
+		memset(d, 0, sizeof *d);
+		*state = -1;
+		return row_err(im, ri, col,
+		    _("\"%.20s\" is not a full date: write DD/MM/YYYY."),
+		    n == (size_t)-1 ? "" : buf);
+	}
+	*state = 1;
+	return CUTRU_OK;
+}
+
+static int
+check_residence(struct imp *im, uint32_t ri, struct vals *vl)
+{
+	struct row *rw = &im->rows[ri];
+	char buf[NAME_BUF_SIZE], folded[NAME_BUF_SIZE], clean[1024];
+	int rc, from, to, kind = 0, known, need_addr;
+	struct cutru_err e;
+	size_t n, cn;
+
+	/* kind: 0 empty, 1 known, -1 not understood */
+	rw->kind = KIND_NONE;
+	if (vl->skip[COL_KIND])
+		kind = -1;
+	else {
+		n = trim_copy(vl->v[COL_KIND], vl->n[COL_KIND], buf, sizeof buf);
+		fold_word(buf, n == (size_t)-1 ? 0 : n, folded, sizeof folded);
+		kind = 1;
+		if (n == 0)
+			kind = 0;
+		else if (!strcmp(folded, "permanent") ||
+		    !strcmp(folded, "thuong tru"))
+			rw->kind = KIND_PERMANENT;
+		else if (!strcmp(folded, "temporary") ||
+		    !strcmp(folded, "tam tru"))
+			rw->kind = KIND_TEMPORARY;
+		else if (!strcmp(folded, "current") ||
+		    !strcmp(folded, "noi o hien tai"))
+			rw->kind = KIND_CURRENT;
+		else {
+			kind = -1;
+			TRY(row_err(im, ri, COL_KIND,
+			    _("The kind of residence \"%.30s\" is not known: "
+			    "write thường trú (permanent), tạm trú (temporary) "
+			    "or nơi ở hiện tại (current)."),
+			    n == (size_t)-1 ? "" : buf));
+		}
+	}
+	TRY(residence_date(im, ri, vl, COL_FROM, &rw->from, &from));
+	TRY(residence_date(im, ri, vl, COL_TO, &rw->to, &to));
+	if (kind != 0 || from != 0 || to != 0) {
+		/* A residence: permanent unless said otherwise.  A kind that
+		 * was not understood still counts as a residence (the row is
+		 * in error anyway). */
+		if (rw->kind == KIND_NONE)
+			rw->kind = kind < 0 ? KIND_CURRENT : KIND_PERMANENT;
+		if (from == 0)
+			TRY(row_err(im, ri, COL_FROM,
+			    _("The residence has no start date (from): write "
+			    "the date of registration, DD/MM/YYYY.")));
+		else if (from > 0 && date_check_not_future(&rw->from,
+		    &im->o->today, "from", &e) != CUTRU_OK)
+			TRY(row_err_core(im, ri, COL_FROM, &e));
+		if (kind >= 0 && rw->kind == KIND_TEMPORARY) {
+			if (to == 0)
+				TRY(row_err(im, ri, COL_TO,
+				    _("A temporary residence needs its end date "
+				    "(to).")));
+			else if (to > 0 && from > 0 && event_check_term(
+			    &rw->from, &rw->to, "to", &e) != CUTRU_OK)
+				TRY(row_err_core(im, ri, COL_TO, &e));
+			else if (to > 0 &&
+			    date_compare(&rw->to, &im->o->today) < 0) {
+				date_format_vn(&rw->to, buf, sizeof buf);
+				TRY(row_err(im, ri, COL_TO,
+				    _("This temporary residence ended on %s: an "
+				    "ended residence is not imported."), buf));
+			}
+		} else if (kind >= 0 && to != 0)
+			TRY(row_err(im, ri, COL_TO,
+			    _("Only a temporary residence has an end date: "
+			    "clear \"to\" or make the residence temporary.")));
+	}
+	need_addr = rw->kind != KIND_NONE || (rw->flags & ROW_HEAD);
+	if (!vl->skip[COL_COMMUNE]) {
+		n = trim_copy(vl->v[COL_COMMUNE], vl->n[COL_COMMUNE], buf,
+		    sizeof buf);
+		if (n != 0 && (n == (size_t)-1 ||
+		    check_value(&f_commune, buf, 0, &e) != CUTRU_OK))
+			TRY(row_err(im, ri, COL_COMMUNE,
+			    _("The commune code \"%.20s\" is not 5 digits (and "
+			    "not 00000). A spreadsheet may have dropped its "
+			    "leading zeros: format the column as text."),
+			    n == (size_t)-1 ? "" : buf));
+		else if (n != 0) {
+			if (unit_known(im, buf, &known) != CUTRU_OK)
+				return CUTRU_EIO;
+			if (!known)
+				TRY(row_err(im, ri, COL_COMMUNE,
+				    _("The commune code %s is not in the list of "
+				    "administrative units (version %s)."), buf,
+				    im->units_version));
+			else
+				memcpy(rw->commune, buf, 6);
+		} else if (need_addr)
+			TRY(row_err(im, ri, COL_COMMUNE,
+			    rw->kind != KIND_NONE ?
+			    _("The commune code of the residence is missing.") :
+			    _("The commune code of the household's address is "
+			    "missing (on the head's row).")));
+	}
+	if (!vl->skip[COL_ADDRESS]) {
+		if (utf8_clean_line(vl->v[COL_ADDRESS], vl->n[COL_ADDRESS],
+		    clean, sizeof clean, &cn, NULL, &e) != CUTRU_OK) {
+			if (e.code == CUTRU_ENOMEM)
+				return CUTRU_ENOMEM;
+			return row_err(im, ri, COL_ADDRESS,
+			    _("The address is longer than 200 characters or "
+			    "holds control characters."));
+		}
+		if (cn == 0) {
+			if (need_addr)
+				TRY(row_err(im, ri, COL_ADDRESS,
+				    _("The address (house number, street, "
+				    "hamlet) is missing.")));
+		} else if (check_value(&f_address, clean, FIELD_CHECK_STORED,
+		    &e) != CUTRU_OK)
+			TRY(row_err_core(im, ri, COL_ADDRESS, &e));
+		else if ((rw->address = arena_add(&im->a, clean, cn)) ==
+		    NO_OFF)
+			return CUTRU_ENOMEM;
+	}
+	return CUTRU_OK;
+}
+
+/* Identity and household columns of a person's later row against their
+ * first row (fr). */
+static int
+link_person(struct imp *im, uint32_t ri)
+{
+	struct row *rw = &im->rows[ri], *fr;
+	uint32_t first;
+	int added, col = -1;
+	unsigned bit;
+
+	if (!(rw->flags & ROW_ID_OK)) {
+		rw->person = ri;
+		return CUTRU_OK;
+	}
+	if (htab_intern(&im->ids, rw->id, ri, row_id_key, im, &first,
+	    &added) != CUTRU_OK)
+		return CUTRU_ENOMEM;
+	rw->person = first;
+	bit = 1u << rw->kind;
+	if (added) {
+		rw->kinds = (unsigned char)bit;
+		return CUTRU_OK;
+	}
+	fr = &im->rows[first];
+	group_join(im, ri, first);
+	if (rw->name != NO_OFF && fr->name != NO_OFF &&
+	    strcmp(arena_str(&im->a, rw->name), arena_str(&im->a, fr->name)))
+		col = COL_NAME;
+	else if (rw->dob.prec != CUTRU_DATE_NONE &&
+	    fr->dob.prec != CUTRU_DATE_NONE &&
+	    date_compare(&rw->dob, &fr->dob) != 0)
+		col = COL_DOB;
+	else if (rw->sex != CUTRU_SEX_UNKNOWN && fr->sex != CUTRU_SEX_UNKNOWN &&
+	    rw->sex != fr->sex)
+		col = COL_SEX;
+	else if (strcmp(rw->cmnd, fr->cmnd) != 0)
+		col = COL_CMND;
+	if (col >= 0)
+		return row_err(im, ri, col,
+		    _("ID number %s is also on line %lu with another %s: the "
+		    "rows of one person must agree. Check which is right."),
+		    rw->id, fr->line, col_label(im, col));
+	if (strcmp(arena_str(&im->a, rw->household),
+	    arena_str(&im->a, fr->household)) != 0)
+		return row_err(im, ri, COL_HOUSEHOLD,
+		    _("ID number %s is also on line %lu with household \"%s\": "
+		    "a person belongs to one household."), rw->id, fr->line,
+		    arena_str(&im->a, fr->household));
+	if ((rw->flags & ROW_HEAD) != (fr->flags & ROW_HEAD) ||
+	    strcmp(arena_str(&im->a, rw->rel), arena_str(&im->a, fr->rel)) != 0)
+		return row_err(im, ri, COL_REL,
+		    _("ID number %s is also on line %lu with another "
+		    "relationship to the head."), rw->id, fr->line);
+	if (fr->kinds & bit) {
+		if (rw->kind == KIND_NONE)
+			return row_err(im, ri, COL_KIND,
+			    _("ID number %s already has a row without a "
+			    "residence (line %lu or before): one is enough."),
+			    rw->id, fr->line);
+		return row_err(im, ri, COL_KIND,
+		    _("ID number %s already has a row with this kind of "
+		    "residence (%s): a person has one active residence of "
+		    "each kind."), rw->id, kind_id[rw->kind]);
+	}
+	fr->kinds = (unsigned char)(fr->kinds | bit);
+	return CUTRU_OK;
+}
+
+/* Join row ri to its household, counting heads. */
+static int
+link_household(struct imp *im, uint32_t ri)
+{
+	struct row *rw = &im->rows[ri];
+	struct household *h, *grown;
+	uint32_t idx;
+	int added;
+
+	if (rw->household == NO_OFF)
+		return CUTRU_OK;
+	grown = grow(im->hhs, &im->caphh, im->nhh + 1, sizeof *im->hhs);
+	if (grown == NULL)
+		return CUTRU_ENOMEM;
+	im->hhs = grown;
+	im->hhs[im->nhh].number = rw->household;
+	if (htab_intern(&im->hnums, arena_str(&im->a, rw->household),
+	    (uint32_t)im->nhh, household_key, im, &idx, &added) != CUTRU_OK)
+		return CUTRU_ENOMEM;
+	h = &im->hhs[idx];
+	if (added) {
+		memset(h, 0, sizeof *h);
+		h->number = rw->household;
+		h->first = ri;
+		im->nhh++;
+	}
+	rw->hh = idx + 1;
+	group_join(im, ri, h->first);
+	if (!(rw->flags & ROW_HEAD))
+		return CUTRU_OK;
+	if (h->head == 0 || !(rw->flags & ROW_ID_OK) ||
+	    !(im->rows[h->head - 1].flags & ROW_ID_OK) ||
+	    im->rows[h->head - 1].person != rw->person) {
+		if (h->head == 0)
+			h->head = ri + 1;
+		if (h->nheads < sizeof h->head_line / sizeof h->head_line[0])
+			h->head_line[h->nheads] = rw->line;
+		h->nheads++;
+	}
+	return CUTRU_OK;
+}
+
+/* Read, check and link the record just read as a new row. */
+static int
+read_row(struct imp *im)
+{
+	const struct csv *c = &im->csv;
+	struct idnum_info id;
+	struct row *rw, *grown;
+	struct vals vl;
+	struct utf8_fault_at at;
+	int rc, unreadable;
+	size_t i, k, off;
+	uint32_t ri;
+
+	for (i = 0; i < c->nfields && i < IMPORT_COLUMNS_MAX; i++)
+		if (c->flen[i] != 0 || c->fflags[i] != 0)
+			break;
+	if (c->rflags == 0 && (i == c->nfields || i == IMPORT_COLUMNS_MAX))
+		return CUTRU_OK;   /* a blank row */
+	if (im->nrows >= UINT32_MAX - 1)
+		return CUTRU_ERANGE;
+	grown = grow(im->rows, &im->caprows, im->nrows + 1, sizeof *im->rows);
+	if (grown == NULL)
+		return CUTRU_ENOMEM;
+	im->rows = grown;
+	ri = (uint32_t)im->nrows++;
+	im->r->rows++;
+	rw = &im->rows[ri];
+	memset(rw, 0, sizeof *rw);
+	rw->line = c->rec_line;
+	rw->parent = ri;
+	rw->person = ri;
+	rw->name = rw->address = rw->rel = rw->household = NO_OFF;
+
+	memset(&vl, 0, sizeof vl);
+	for (k = 0; k < NCOL; k++)
+		vl.v[k] = "";
+	for (i = 0; i < c->nfields && i < im->ncols &&
+	    i < IMPORT_COLUMNS_MAX; i++) {
+		k = im->hdr[i];
+		vl.v[k] = c->fb + c->foff[i];
+		vl.n[k] = c->flen[i];
+		/* The formula escape of our writers. */
+		if (vl.n[k] >= 2 && vl.v[k][0] == '\'' &&
+		    strchr("=+-@", vl.v[k][1]) != NULL) {
+			vl.v[k]++;
+			vl.n[k]--;
+		}
+	}
+	rw->raw = NO_OFF;
+	for (k = 0; k < NCOL; k++) {
+		off = arena_add(&im->a, vl.v[k], vl.n[k]);
+		if (off == NO_OFF)
+			return CUTRU_ENOMEM;
+		if (k == 0)
+			rw->raw = off;
+	}
+	if ((rc = record_faults(im, ri, &unreadable)) != CUTRU_OK)
+		return rc;
+	if (unreadable) {
+		im->rows[ri].flags |= ROW_UNREADABLE;
+		return CUTRU_OK;
+	}
+	for (i = 0; i < im->ncols; i++) {
+		k = im->hdr[i];
+		if (k == COL_ERROR) {
+			vl.skip[k] = 1;
+			continue;
+		}
+		if (c->fflags[i] & CSVF_TOO_LONG)
+			TRY(row_err(im, ri, (int)k,
+			    _("This field is longer than %d bytes."),
+			    IMPORT_FIELD_MAX));
+		else if (c->fflags[i] & CSVF_NUL)
+			TRY(row_err(im, ri, (int)k,
+			    _("This field holds a NUL byte: the file is not "
+			    "text, or not UTF-8.")));
+		else if (utf8_check(vl.v[k], vl.n[k], UTF8_ALLOW_TAB |
+		    UTF8_ALLOW_NEWLINE | UTF8_ALLOW_CONTROLS, &at) != UTF8_VALID)
+			TRY(row_err(im, ri, (int)k,
+			    _("This field is not valid UTF-8 (byte %zu): save "
+			    "the file as CSV in UTF-8."), at.offset + 1));
+		else
+			continue;
+		vl.skip[k] = 1;
+	}
+	/* A column the record's faults point at is not checked again. */
+	for (k = 0; k < CSV_NFAULTS; k++)
+		if ((c->rflags & (1u << k)) && c->fault_at[k] < im->ncols)
+			vl.skip[im->hdr[c->fault_at[k]]] = 1;
+	TRY(check_household_rel(im, ri, &vl));
+	TRY(check_person(im, ri, &vl, &id));
+	TRY(check_residence(im, ri, &vl));
+	TRY(link_person(im, ri));
+	return link_household(im, ri);
+}
+
+/* After the last row: heads of households, groups and their lists. */
+static int
+finish_groups(struct imp *im)
+{
+	uint32_t *tail = NULL, ri, g;
+	const struct household *h;
+	char lines[64];
+	int rc = CUTRU_OK;
+
+	for (ri = 0; ri < im->nrows; ri++) {
+		if (im->rows[ri].hh == 0)
+			continue;
+		h = &im->hhs[im->rows[ri].hh - 1];
+		if (h->nheads == 1)
+			continue;
+		if (h->nheads == 0)
+			rc = row_err(im, ri, COL_REL,
+			    _("Household %s has no head: mark the head's row "
+			    "with the relationship \"chủ hộ\"."),
+			    arena_str(&im->a, h->number));
+		else {
+			if (h->nheads == 2)
+				snprintf(lines, sizeof lines, "%lu, %lu",
+				    h->head_line[0], h->head_line[1]);
+			else
+				snprintf(lines, sizeof lines, "%lu, %lu, %lu...",
+				    h->head_line[0], h->head_line[1],
+				    h->head_line[2]);
+			rc = row_err(im, ri, COL_REL,
+			    _("Household %s has %u heads (lines %s): a "
+			    "household has exactly one head."),
+			    arena_str(&im->a, h->number), h->nheads, lines);
+		}
+		if (rc != CUTRU_OK)
+			return rc;
+	}
+	if (im->nrows == 0)
+		return CUTRU_OK;
+	tail = calloc(im->nrows, sizeof *tail);
+	if (tail == NULL)
+		return CUTRU_ENOMEM;
+	for (ri = 0; ri < im->nrows; ri++) {
+		g = group_of(im, ri);
+		if (im->rows[ri].flags & ROW_BAD)
+			im->rows[g].flags |= ROW_GROUP_BAD;
+		if (g != ri)
+			im->rows[tail[g]].next = ri + 1;
+		tail[g] = ri;
+	}
+	free(tail);
+	return CUTRU_OK;
+}
+
+/* ---- Against the register ---- */
+
+static int
+q_prep(struct imp *im, enum q which, sqlite3_stmt **out)
+{
+	if (im->q[which] == NULL) {
+		if (sqlite3_prepare_v3(im->db, q_sql[which], -1,
+		    SQLITE_PREPARE_PERSISTENT, &im->q[which], NULL) != SQLITE_OK)
+			return CUTRU_EIO;
+	} else
+		sqlite3_reset(im->q[which]);
+	*out = im->q[which];
+	return CUTRU_OK;
+}
+
+/* Copy text column i into buf (size bytes), "" for NULL. */
+static void
+col_text(sqlite3_stmt *st, int i, char *buf, size_t size)
+{
+	const unsigned char *s = sqlite3_column_text(st, i);
+
+	snprintf(buf, size, "%s", s != NULL ? (const char *)s : "");
+}
+
+/* What the register holds about one person of the file. */
+struct known {
+	int64_t id;                 /* 0: not in the register */
+	int conflict;               /* the register has another identity */
+	char household[40];         /* current household, "" none */
+	char rel[NAME_BUF_SIZE];    /* relationship there */
+	int nres;
+	struct {
+		char kind[16], commune[8], from[16], to[16];
+		char *detail;       /* malloc'd */
+	} res[3];
+};
+
+static void
+known_free(struct known *k)
+{
+	int m;
+
+	for (m = 0; m < k->nres; m++)
+		free(k->res[m].detail);
+	k->nres = 0;
+}
+
+/* Look up the person of row pr (their first row) in the register; a
+ * different identity there is an error of the row. */
+static int
+register_person(struct imp *im, uint32_t pr, struct known *k)
+{
+	const struct row *rw = &im->rows[pr];
+	char name[NAME_BUF_SIZE], dob[DATE_FMT_MAX], mine[DATE_FMT_MAX];
+	sqlite3_stmt *st;
+	const unsigned char *t;
+	int r, rc, sex;
+
+	memset(k, 0, sizeof *k);
+	if (q_prep(im, Q_PERSON, &st) != CUTRU_OK)
+		return CUTRU_EIO;
+	sqlite3_bind_text(st, 1, rw->id, -1, SQLITE_STATIC);
+	r = sqlite3_step(st);
+	if (r == SQLITE_DONE)
+		return CUTRU_OK;
+	if (r != SQLITE_ROW)
+		return CUTRU_EIO;
+	k->id = sqlite3_column_int64(st, 0);
+	col_text(st, 1, name, sizeof name);
+	col_text(st, 2, dob, sizeof dob);
+	sex = sqlite3_column_int(st, 3);
+	sqlite3_reset(st);
+	date_format_iso(&rw->dob, mine, sizeof mine);
+	k->conflict = strcmp(name, arena_str(&im->a, rw->name)) != 0 ||
+	    strcmp(dob, mine) != 0 || sex != rw->sex;
+	if (k->conflict) {
+		/* Nothing else about this person is worth comparing. */
+		k->id = 0;
+	}
+	if (strcmp(name, arena_str(&im->a, rw->name)) != 0)
+		TRY(row_err(im, pr, COL_NAME,
+		    _("ID number %s is already in the register as \"%s\". An "
+		    "import does not change a person: correct the file, or "
+		    "correct the register through a procedure with the "
+		    "civil-status document."), rw->id, name));
+	else if (strcmp(dob, mine) != 0 || sex != rw->sex)
+		TRY(row_err(im, pr, strcmp(dob, mine) != 0 ? COL_DOB : COL_SEX,
+		    _("ID number %s is already in the register with another "
+		    "date of birth or sex (%s, %s). An import does not change "
+		    "a person: correct the file, or correct the register "
+		    "through a procedure."), rw->id, dob,
+		    sex == CUTRU_SEX_MALE ? _("male") : _("female")));
+	if (k->conflict)
+		return CUTRU_OK;
+	if (q_prep(im, Q_MEMBER, &st) != CUTRU_OK)
+		return CUTRU_EIO;
+	sqlite3_bind_int64(st, 1, k->id);
+	r = sqlite3_step(st);
+	if (r == SQLITE_ROW) {
+		col_text(st, 0, k->household, sizeof k->household);
+		col_text(st, 1, k->rel, sizeof k->rel);
+		r = SQLITE_DONE;
+	}
+	sqlite3_reset(st);
+	if (r != SQLITE_DONE)
+		return CUTRU_EIO;
+	if (q_prep(im, Q_RESIDENCES, &st) != CUTRU_OK)
+		return CUTRU_EIO;
+	sqlite3_bind_int64(st, 1, k->id);
+	while ((r = sqlite3_step(st)) == SQLITE_ROW && k->nres < 3) {
+		int m = k->nres;
+
+		col_text(st, 0, k->res[m].kind, sizeof k->res[m].kind);
+		col_text(st, 1, k->res[m].commune, sizeof k->res[m].commune);
+		col_text(st, 3, k->res[m].from, sizeof k->res[m].from);
+		col_text(st, 4, k->res[m].to, sizeof k->res[m].to);
+		t = sqlite3_column_text(st, 2);
+		k->res[m].detail = strdup(t != NULL ? (const char *)t : "");
+		if (k->res[m].detail == NULL) {
+			sqlite3_reset(st);
+			return CUTRU_ENOMEM;
+		}
+		k->nres++;
+	}
+	sqlite3_reset(st);
+	if (r != SQLITE_DONE && r != SQLITE_ROW)
+		return CUTRU_EIO;
+	return CUTRU_OK;
+}
+
+/* ---- Events ---- */
+
+static cJSON *
+address_json(const char *commune, const char *detail)
+{
+	cJSON *a = cJSON_CreateObject();
+
+	if (a == NULL || cJSON_AddStringToObject(a, "commune", commune) ==
+	    NULL || cJSON_AddStringToObject(a, "detail", detail) == NULL) {
+		cJSON_Delete(a);
+		return NULL;
+	}
+	return a;
+}
+
+/* Add an event built from row ri to the chunk (data is taken over). */
+static int
+emit(struct imp *im, uint32_t ri, const char *type, cJSON *data)
+{
+	uint32_t *grown;
+	cJSON *ev;
+
+	if (data == NULL)
+		return CUTRU_ENOMEM;
+	ev = event_new(type, data);
+	if (ev == NULL)
+		return CUTRU_ENOMEM;
+	grown = grow(im->ev_row, &im->capev, im->nev + 1, sizeof *im->ev_row);
+	if (grown == NULL) {
+		cJSON_Delete(ev);
+		return CUTRU_ENOMEM;
+	}
+	im->ev_row = grown;
+	im->ev_row[im->nev++] = ri;
+	im->rows[ri].flags |= ROW_TOUCHED;
+	cJSON_AddItemToArray(im->chunk, ev);
+	return CUTRU_OK;
+}
+
+/* cJSON builders that give up (NULL) on the first failure. */
+static cJSON *
+obj_str(cJSON *o, const char *key, const char *v)
+{
+	if (o != NULL && cJSON_AddStringToObject(o, key, v) == NULL) {
+		cJSON_Delete(o);
+		return NULL;
+	}
+	return o;
+}
+
+static cJSON *
+obj_item(cJSON *o, const char *key, cJSON *v)
+{
+	if (o == NULL || v == NULL) {
+		cJSON_Delete(o);
+		cJSON_Delete(v);
+		return NULL;
+	}
+	cJSON_AddItemToObject(o, key, v);
+	return o;
+}
+
+static int
+emit_person(struct imp *im, uint32_t ri)
+{
+	const struct row *rw = &im->rows[ri];
+	char dob[DATE_FMT_MAX];
+	cJSON *d;
+
+	date_format_iso(&rw->dob, dob, sizeof dob);
+	d = obj_str(cJSON_CreateObject(), "id_number", rw->id);
+	d = obj_str(d, "name", arena_str(&im->a, rw->name));
+	d = obj_str(d, "dob", dob);
+	d = obj_str(d, "sex", rw->sex == CUTRU_SEX_MALE ? "male" : "female");
+	return emit(im, ri, "person.upserted", d);
+}
+
+static int
+emit_residence(struct imp *im, uint32_t ri)
+{
+	const struct row *rw = &im->rows[ri];
+	char from[DATE_FMT_MAX], to[DATE_FMT_MAX];
+	cJSON *d;
+
+	date_format_iso(&rw->from, from, sizeof from);
+	d = obj_str(cJSON_CreateObject(), "person", rw->id);
+	d = obj_str(d, "kind", kind_id[rw->kind]);
+	d = obj_item(d, "address", address_json(rw->commune,
+	    arena_str(&im->a, rw->address)));
+	d = obj_str(d, "from", from);
+	if (rw->kind == KIND_TEMPORARY) {
+		date_format_iso(&rw->to, to, sizeof to);
+		d = obj_str(d, "to", to);
+	}
+	return emit(im, ri, "residence.opened", d);
+}
+
+/* The row giving the household's address (see the top of the file). */
+static uint32_t
+household_address_row(struct imp *im, uint32_t g, uint32_t head_person)
+{
+	uint32_t ri, perm = UINT32_MAX, any = UINT32_MAX;
+
+	for (ri = g; ; ri = im->rows[ri].next - 1) {
+		const struct row *rw = &im->rows[ri];
+
+		if (rw->person == head_person) {
+			if (rw->kind == KIND_NONE)
+				return ri;
+			if (rw->kind == KIND_PERMANENT && perm == UINT32_MAX)
+				perm = ri;
+			if (any == UINT32_MAX)
+				any = ri;
+		}
+		if (rw->next == 0)
+			break;
+	}
+	return perm != UINT32_MAX ? perm : any;
+}
+
+#define TRY_DONE(x) do { if ((rc = (x)) != CUTRU_OK) goto done; } while (0)
+
+/* Iterate over the rows of group g in file order. */
+#define FOR_GROUP(im, g, ri) \
+	for ((ri) = (g); (ri) != UINT32_MAX; \
+	    (ri) = (im)->rows[ri].next != 0 ? (im)->rows[ri].next - 1 : \
+	    UINT32_MAX)
+
+/* A residence of row ri against what the register holds of the person:
+ * 1 new, 0 held already; a different active residence of the same kind
+ * is an error of the row. */
+static int
+residence_new(struct imp *im, uint32_t ri, const struct known *pk,
+    int *isnew)
+{
+	const struct row *rw = &im->rows[ri];
+	char from[DATE_FMT_MAX], to[DATE_FMT_MAX];
+	int m;
+
+	*isnew = 1;
+	date_format_iso(&rw->from, from, sizeof from);
+	to[0] = '\0';
+	if (rw->kind == KIND_TEMPORARY)
+		date_format_iso(&rw->to, to, sizeof to);
+	for (m = 0; m < pk->nres; m++) {
+		if (strcmp(pk->res[m].kind, kind_id[rw->kind]) != 0)
+			continue;
+		*isnew = 0;
+		if (!strcmp(pk->res[m].commune, rw->commune) &&
+		    !strcmp(pk->res[m].detail, arena_str(&im->a, rw->address)) &&
+		    !strcmp(pk->res[m].from, from) && !strcmp(pk->res[m].to, to))
+			return CUTRU_OK;
+		return row_err(im, ri, COL_KIND,
+		    _("ID number %s already has an active residence of this "
+		    "kind (%s) in the register, at %s since %s. An import does "
+		    "not replace it: that is a procedure."), rw->id,
+		    kind_id[rw->kind], pk->res[m].detail, pk->res[m].from);
+	}
+	return CUTRU_OK;
+}
+
+/* Look the good group g up in the register and add the events it needs
+ * to the chunk (none when the register holds it all already).  Conflicts
+ * with the register are recorded as errors of the group's rows, and then
+ * nothing is added. */
+static int
+build_group(struct imp *im, uint32_t g)
+{
+	const struct household *h = NULL;
+	struct slice *s, *grown;
+	struct known *k = NULL;
+	struct row *rw;
+	char hdissolved[DATE_FMT_MAX + 8], hhead[IDNUM_LEN + 8];
+	size_t nerrs = im->nerrs, n = 0;
+	int rc = CUTRU_OK, hh_exists = 0, r, isnew;
+	uint32_t ri, head = UINT32_MAX, addr, i;
+	unsigned char *res_new = NULL;
+	sqlite3_stmt *st;
+	const char *number = NULL;
+	cJSON *d;
+
+	FOR_GROUP(im, g, ri) {
+		rw = &im->rows[ri];
+		rw->gidx = (uint32_t)n++;
+		if (rw->hh != 0)
+			h = &im->hhs[rw->hh - 1];
+		if (rw->flags & ROW_HEAD)
+			head = rw->person;
+	}
+	if (h != NULL)
+		number = arena_str(&im->a, h->number);
+	grown = grow(im->slices, &im->capslices, im->nslices + 1,
+	    sizeof *im->slices);
+	if (grown == NULL)
+		return CUTRU_ENOMEM;
+	im->slices = grown;
+	s = &im->slices[im->nslices];
+	memset(s, 0, sizeof *s);
+	s->root = g;
+	s->first = im->nev;
+	s->rows = n;
+	k = calloc(n, sizeof *k);
+	res_new = calloc(n, 1);
+	if (k == NULL || res_new == NULL) {
+		rc = CUTRU_ENOMEM;
+		goto done;
+	}
+	/* What the register holds: each person (on their first row) ... */
+	FOR_GROUP(im, g, ri)
+		if (im->rows[ri].person == ri)
+			TRY_DONE(register_person(im, ri,
+			    &k[im->rows[ri].gidx]));
+	/* ... the household ... */
+	if (h != NULL) {
+		if ((rc = q_prep(im, Q_HOUSEHOLD, &st)) != CUTRU_OK)
+			goto done;
+		sqlite3_bind_text(st, 1, number, -1, SQLITE_STATIC);
+		r = sqlite3_step(st);
+		if (r == SQLITE_ROW) {
+			hh_exists = 1;
+			col_text(st, 0, hdissolved, sizeof hdissolved);
+			col_text(st, 1, hhead, sizeof hhead);
+			sqlite3_reset(st);
+		} else if (r != SQLITE_DONE) {
+			rc = CUTRU_EIO;
+			goto done;
+		}
+		if (hh_exists && hdissolved[0] != '\0')
+			TRY_DONE(row_err(im, head, COL_HOUSEHOLD,
+			    _("Household number %s was used by a household that "
+			    "was dissolved on %s: give this household a new "
+			    "number."), number, hdissolved));
+		else if (hh_exists && strcmp(hhead, im->rows[head].id) != 0)
+			TRY_DONE(row_err(im, head, COL_HOUSEHOLD,
+			    _("Household %s is already in the register with "
+			    "the head ID number %s, not %s. A change of head is "
+			    "a procedure (residence.adjust), not an import."),
+			    number, hhead, im->rows[head].id));
+	}
+	/* ... and each person's membership and residences. */
+	FOR_GROUP(im, g, ri) {
+		const struct known *pk;
+
+		rw = &im->rows[ri];
+		pk = &k[im->rows[rw->person].gidx];
+		if (rw->person == ri && pk->id != 0 && pk->household[0] != '\0') {
+			const char *want = (rw->flags & ROW_HEAD) ? "head" :
+			    arena_str(&im->a, rw->rel);
+
+			if (h == NULL)
+				TRY_DONE(row_err(im, ri, COL_HOUSEHOLD,
+				    _("ID number %s is a member of household %s "
+				    "in the register; this row names no "
+				    "household."), rw->id, pk->household));
+			else if (!hh_exists ||
+			    strcmp(pk->household, number) != 0)
+				TRY_DONE(row_err(im, ri, COL_HOUSEHOLD,
+				    _("ID number %s is a member of household %s "
+				    "in the register. Moving to another household "
+				    "is a procedure, not an import."), rw->id,
+				    pk->household));
+			else if (strcmp(pk->rel, want) != 0)
+				TRY_DONE(row_err(im, ri, COL_REL,
+				    _("ID number %s is in household %s with the "
+				    "relationship \"%s\" in the register."),
+				    rw->id, pk->household, pk->rel));
+		}
+		if (rw->kind != KIND_NONE) {
+			TRY_DONE(residence_new(im, ri, pk, &isnew));
+			res_new[rw->gidx] = (unsigned char)isnew;
+		}
+	}
+	if (im->nerrs != nerrs) {
+		im->rows[g].flags |= ROW_GROUP_BAD;
+		goto done;
+	}
+	if (im->stop_applying)
+		goto done;
+	/* The events: persons, household, members, residences. */
+	FOR_GROUP(im, g, ri)
+		if (im->rows[ri].person == ri && k[im->rows[ri].gidx].id == 0) {
+			TRY_DONE(emit_person(im, ri));
+			s->persons++;
+		}
+	if (h != NULL && !hh_exists) {
+		addr = household_address_row(im, g, head);
+		d = obj_str(cJSON_CreateObject(), "household", number);
+		d = obj_str(d, "head", im->rows[head].id);
+		d = obj_item(d, "address", address_json(im->rows[addr].commune,
+		    arena_str(&im->a, im->rows[addr].address)));
+		TRY_DONE(emit(im, head, "household.created", d));
+		s->households++;
+	}
+	FOR_GROUP(im, g, ri) {
+		rw = &im->rows[ri];
+		if (h == NULL || rw->person != ri || (rw->flags & ROW_HEAD) ||
+		    k[rw->gidx].household[0] != '\0')
+			continue;
+		d = obj_str(cJSON_CreateObject(), "household", number);
+		d = obj_str(d, "person", rw->id);
+		d = obj_str(d, "relationship", arena_str(&im->a, rw->rel));
+		TRY_DONE(emit(im, ri, "household.member_added", d));
+		s->members++;
+	}
+	FOR_GROUP(im, g, ri)
+		if (res_new[im->rows[ri].gidx]) {
+			TRY_DONE(emit_residence(im, ri));
+			s->residences++;
+		}
+	FOR_GROUP(im, g, ri)
+		if (!(im->rows[ri].flags & ROW_TOUCHED))
+			s->unchanged++;
+	s->n = im->nev - s->first;
+	im->nslices++;
+done:
+	for (i = 0; k != NULL && i < n; i++)
+		known_free(&k[i]);
+	free(k);
+	free(res_new);
+	return rc;
+}
+
+/* ---- Applying chunks ---- */
+
+/* The column an applier's error path points at ("[3].data.address.commune"
+ * -> commune), and the event's index. */
+static int
+path_col(const char *path, size_t *index)
+{
+	static const struct {
+		const char *key;
+		enum col col;
+	} keys[] = {
+		{ "household", COL_HOUSEHOLD }, { "head", COL_ID },
+		{ "person", COL_ID }, { "id_number", COL_ID },
+		{ "relationship", COL_REL }, { "address.commune", COL_COMMUNE },
+		{ "address", COL_ADDRESS }, { "kind", COL_KIND },
+		{ "from", COL_FROM }, { "to", COL_TO }, { "name", COL_NAME },
+		{ "dob", COL_DOB }, { "sex", COL_SEX },
+	};
+	const char *p;
+	char *end;
+	size_t i, n;
+
+	errno = 0;
+	*index = (size_t)strtoul(path + 1, &end, 10);
+	if (path[0] != '[' || end == path + 1 || *end != ']' || errno != 0)
+		return -1;
+	p = end + 1;
+	if (strncmp(p, ".data.", 6) != 0)
+		return COL_NONE;
+	p += 6;
+	for (i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+		n = strlen(keys[i].key);
+		if (strncmp(p, keys[i].key, n) == 0 &&
+		    (p[n] == '\0' || p[n] == '.' || p[n] == '['))
+			return keys[i].col;
+	}
+	return COL_NONE;
+}
+
+static int
+chunk_reset(struct imp *im)
+{
+	cJSON_Delete(im->chunk);
+	im->chunk = cJSON_CreateArray();
+	im->nev = 0;
+	im->nslices = 0;
+	return im->chunk != NULL ? CUTRU_OK : CUTRU_ENOMEM;
+}
+
+/* Is rc the applier refusing an event (as opposed to failing)? */
+static int
+is_refusal(int rc, const struct cutru_err *e, size_t nev, size_t *idx)
+{
+	if (rc != CUTRU_EINVAL && rc != CUTRU_ERANGE && rc != CUTRU_ENOTFOUND &&
+	    rc != CUTRU_ECONFLICT)
+		return 0;
+	return e->field[0] == '[' && path_col(e->field, idx) >= 0 &&
+	    *idx < nev;
+}
+
+/* The slices [from, to) went in. */
+static void
+commit_slices(struct imp *im, size_t from, size_t to)
+{
+	struct import_report *r = im->r;
+	size_t j;
+
+	for (j = from; j < to; j++) {
+		const struct slice *s = &im->slices[j];
+
+		im->rows[s->root].flags |= ROW_IMPORTED;
+		r->persons_added += s->persons;
+		r->households_added += s->households;
+		r->members_added += s->members;
+		r->residences_added += s->residences;
+		r->rows_unchanged += s->unchanged;
+	}
+}
+
+/* The applier refused event ev (index within events starting at the
+ * chunk's event first): record its error on the row behind it and take
+ * its group out. */
+static int
+refuse(struct imp *im, size_t ev, const struct cutru_err *e)
+{
+	size_t idx;
+	int col = path_col(e->field, &idx);
+	uint32_t ri = im->ev_row[ev];
+	int rc;
+
+	rc = add_error(im, ri, im->rows[ri].line, col < 0 ? COL_NONE : col,
+	    e->msg);
+	im->rows[group_of(im, ri)].flags |= ROW_GROUP_BAD;
+	if (im->o->mode == IMPORT_ALL_OR_NOTHING)
+		im->stop_applying = 1;
+	return rc;
+}
+
+/* Apply the chunk's slices one by one, each as its own journal entry. */
+static int
+flush_each(struct imp *im, struct cutru_err *e)
+{
+	struct cutru_err ae;
+	cJSON *one;
+	size_t j, k, idx;
+	int rc;
+
+	for (j = 0; j < im->nslices; j++) {
+		const struct slice *s = &im->slices[j];
+
+		if (im->stop_applying)
+			break;
+		if (s->n == 0) {
+			commit_slices(im, j, j + 1);
+			continue;
+		}
+		one = cJSON_CreateArray();
+		if (one == NULL)
+			return CUTRU_ENOMEM;
+		for (k = 0; k < s->n; k++)
+			cJSON_AddItemToArray(one,
+			    cJSON_DetachItemFromArray(im->chunk, 0));
+		cutru_err_clear(&ae);
+		rc = apply_and_journal(im->db, one, &im->ctx, &ae);
+		cJSON_Delete(one);
+		if (rc == CUTRU_OK) {
+			im->r->journal_entries++;
+			commit_slices(im, j, j + 1);
+			continue;
+		}
+		if (!is_refusal(rc, &ae, s->n, &idx)) {
+			*e = ae;
+			return rc;
+		}
+		if ((rc = refuse(im, s->first + idx, &ae)) != CUTRU_OK)
+			return rc;
+	}
+	return chunk_reset(im);
+}
+
+/* Apply and journal the chunk (see the top of the file). */
+static int
+flush(struct imp *im, struct cutru_err *e)
+{
+	struct cutru_err ae;
+	size_t idx, j, k, n;
+	int rc, tries = 0;
+
+	while (im->nslices > 0 && !im->stop_applying) {
+		if (im->nev == 0) {
+			commit_slices(im, 0, im->nslices);
+			break;
+		}
+		cutru_err_clear(&ae);
+		rc = apply_and_journal(im->db, im->chunk, &im->ctx, &ae);
+		if (rc == CUTRU_OK) {
+			im->r->journal_entries++;
+			commit_slices(im, 0, im->nslices);
+			break;
+		}
+		if (!is_refusal(rc, &ae, im->nev, &idx)) {
+			/* Not a refusal of one event: the database. */
+			*e = ae;
+			return rc;
+		}
+		if (++tries > IMPORT_CHUNK_RETRIES)
+			return flush_each(im, e);
+		for (j = 0; j + 1 < im->nslices &&
+		    im->slices[j + 1].first <= idx; j++)
+			;
+		if ((rc = refuse(im, idx, &ae)) != CUTRU_OK)
+			return rc;
+		/* Take slice j and its events out, and try again. */
+		n = im->slices[j].n;
+		for (k = 0; k < n; k++)
+			cJSON_DeleteItemFromArray(im->chunk,
+			    (int)im->slices[j].first);
+		memmove(im->ev_row + im->slices[j].first,
+		    im->ev_row + im->slices[j].first + n,
+		    (im->nev - im->slices[j].first - n) * sizeof *im->ev_row);
+		im->nev -= n;
+		for (k = j + 1; k < im->nslices; k++)
+			im->slices[k].first -= n;
+		memmove(im->slices + j, im->slices + j + 1,
+		    (im->nslices - j - 1) * sizeof *im->slices);
+		im->nslices--;
+	}
+	return chunk_reset(im);
+}
+
+/* ---- The rejects file ---- */
+
+/* Write s as a field, with each byte that is not valid UTF-8 replaced by
+ * U+FFFD, so that the officer's spreadsheet can open the file. */
+static void
+write_clean_field(FILE *f, const char *s)
+{
+	static char buf[3 * IMPORT_FIELD_MAX + 4];
+	size_t len = strlen(s), pos = 0, start, n = 0;
+	int32_t cp;
+
+	while (pos < len && n + 4 < sizeof buf) {
+		start = pos;
+		cp = utf8_decode(s, len, &pos);
+		if (cp < 0) {
+			memcpy(buf + n, "\xEF\xBF\xBD", 3);
+			n += 3;
+		} else {
+			memcpy(buf + n, s + start, pos - start);
+			n += pos - start;
+		}
+	}
+	buf[n] = '\0';
+	csv_write_field(f, buf);
+}
+
+/* The error column of row ri. */
+static void
+error_text(struct imp *im, uint32_t ri, uint32_t bad, char *buf,
+    size_t size)
+{
+	const struct row *rw = &im->rows[ri];
+	const struct ierr *er;
+	size_t n;
+	int k;
+
+	if (rw->first_err == 0) {
+		snprintf(buf, size, _("Line %lu. Not imported: line %lu, of "
+		    "the same household or person, has an error."), rw->line,
+		    im->rows[bad].line);
+		return;
+	}
+	k = snprintf(buf, size, _("Line %lu."), rw->line);
+	n = k > 0 && (size_t)k < size ? (size_t)k : 0;
+	for (er = &im->errs[rw->first_err - 1]; ;
+	    er = &im->errs[er->next - 1]) {
+		if (er->col < NCOL)
+			k = snprintf(buf + n, size - n, " %s: %s",
+			    col_label(im, er->col), arena_str(&im->msgs, er->msg));
+		else
+			k = snprintf(buf + n, size - n, " %s",
+			    arena_str(&im->msgs, er->msg));
+		if (k < 0 || (size_t)k >= size - n)
+			break;
+		n += (size_t)k;
+		if (er->next == 0)
+			break;
+	}
+}
+
+static int
+write_rejects(struct imp *im, struct cutru_err *e)
+{
+	FILE *f = im->o->rejects;
+	uint32_t *bad = NULL, ri, g;
+	char *text = NULL;
+	size_t i, size = 8192;
+	int has_error_col = im->colname[COL_ERROR] != NO_OFF;
+
+	if (im->nrows > 0 && (bad = malloc(im->nrows * sizeof *bad)) == NULL)
+		return CUTRU_ENOMEM;
+	if ((text = malloc(size)) == NULL) {
+		free(bad);
+		return CUTRU_ENOMEM;
+	}
+	/* The first row in error of each group. */
+	for (ri = 0; ri < im->nrows; ri++)
+		bad[ri] = UINT32_MAX;
+	for (ri = 0; ri < im->nrows; ri++) {
+		g = group_of(im, ri);
+		if (im->rows[ri].first_err != 0 && bad[g] == UINT32_MAX)
+			bad[g] = ri;
+	}
+	fputs("\xEF\xBB\xBF", f);
+	for (i = 0; i < im->ncols; i++) {
+		if (i > 0)
+			fputc(',', f);
+		csv_write_field(f, col_label(im, im->hdr[i]));
+	}
+	if (!has_error_col)
+		fputs(",error", f);
+	fputs("\r\n", f);
+	for (ri = 0; ri < im->nrows; ri++) {
+		g = group_of(im, ri);
+		if (!(im->rows[g].flags & ROW_GROUP_BAD))
+			continue;
+		error_text(im, ri, bad[g] != UINT32_MAX ? bad[g] : ri, text,
+		    size);
+		for (i = 0; i < im->ncols; i++) {
+			if (i > 0)
+				fputc(',', f);
+			if (im->hdr[i] == COL_ERROR)
+				write_clean_field(f, text);
+			else
+				write_clean_field(f, raw_field(im, &im->rows[ri],
+				    im->hdr[i]));
+		}
+		if (!has_error_col) {
+			fputc(',', f);
+			write_clean_field(f, text);
+		}
+		fputs("\r\n", f);
+	}
+	free(bad);
+	free(text);
+	if (fflush(f) != 0 || ferror(f))
+		return cutru_err_set(e, CUTRU_EIO, NULL,
+		    _("The rows not imported could not be written: %s. "
+		    "Nothing was imported."), strerror(errno));
+	return CUTRU_OK;
+}
+
+/* ---- The report ---- */
+
+struct report_priv {
+	char *strings;
+};
+
+static int
+err_cmp(const void *a, const void *b)
+{
+	const struct ierr *x = a, *y = b;
+
+	if (x->line != y->line)
+		return x->line < y->line ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* Move the errors into r (in file order); the message arena goes with
+ * them. */
+static int
+report_errors(struct imp *im)
+{
+	struct import_report *r = im->r;
+	struct report_priv *pv;
+	size_t i;
+
+	if (im->nerrs == 0)
+		return CUTRU_OK;
+	pv = calloc(1, sizeof *pv);
+	r->errors = calloc(im->nerrs, sizeof *r->errors);
+	if (pv == NULL || r->errors == NULL) {
+		free(pv);
+		free(r->errors);
+		r->errors = NULL;
+		return CUTRU_ENOMEM;
+	}
+	/* Row links are no longer needed: sort in place. */
+	qsort(im->errs, im->nerrs, sizeof *im->errs, err_cmp);
+	for (i = 0; i < im->nerrs; i++) {
+		r->errors[i].line = im->errs[i].line;
+		r->errors[i].field = im->errs[i].col < NCOL ?
+		    col_label(im, im->errs[i].col) : "";
+		r->errors[i].msg = arena_str(&im->msgs, im->errs[i].msg);
+	}
+	r->n_errors = im->nerrs;
+	pv->strings = im->msgs.p;
+	memset(&im->msgs, 0, sizeof im->msgs);
+	r->priv = pv;
+	return CUTRU_OK;
+}
+
+void
+import_report_free(struct import_report *r)
+{
+	struct report_priv *pv;
+
+	if (r == NULL)
+		return;
+	pv = r->priv;
+	if (pv != NULL)
+		free(pv->strings);
+	free(pv);
+	free(r->errors);
+	memset(r, 0, sizeof *r);
+}
+
+/* ---- The import ---- */
+
+static int
+sql_exec(sqlite3 *db, const char *sql)
+{
+	return sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK ?
+	    CUTRU_OK : CUTRU_EIO;
+}
+
+static int
+db_error(sqlite3 *db, struct cutru_err *e)
+{
+	if (sqlite3_errcode(db) == SQLITE_NOMEM)
+		return cutru_err_set(e, CUTRU_ENOMEM, NULL,
+		    _("Out of memory while importing."));
+	return cutru_err_set(e, CUTRU_EIO, NULL,
+	    _("The register could not be read or written: %s. Nothing was "
+	    "imported."), sqlite3_errmsg(db));
+}
+
+static int
+units_version(struct imp *im)
+{
+	sqlite3_stmt *st = NULL;
+	int r;
+
+	im->units_version[0] = '\0';
+	if (sqlite3_prepare_v2(im->db,
+	    "SELECT version FROM ref_versions WHERE kind = 'units'", -1, &st,
+	    NULL) != SQLITE_OK)
+		return CUTRU_EIO;
+	r = sqlite3_step(st);
+	if (r == SQLITE_ROW)
+		col_text(st, 0, im->units_version, sizeof im->units_version);
+	sqlite3_finalize(st);
+	return r == SQLITE_ROW || r == SQLITE_DONE ? CUTRU_OK : CUTRU_EIO;
+}
+
+/* Read and check every row (before any write). */
+static int
+read_file(struct imp *im, struct cutru_err *e)
+{
+	int rc, utf16;
+
+	while (csv_next(&im->csv, &utf16)) {
+		rc = read_row(im);
+		if (rc == CUTRU_ENOMEM)
+			return cutru_err_set(e, rc, NULL,
+			    _("Out of memory while reading the file."));
+		if (rc == CUTRU_ERANGE)
+			return cutru_err_set(e, CUTRU_EINVAL, NULL,
+			    _("The file has too many rows for one import: split "
+			    "it."));
+		if (rc != CUTRU_OK)
+			return db_error(im->db, e);
+		if (im->too_many_errors)
+			return cutru_err_set(e, CUTRU_EINVAL, NULL,
+			    _("The file has more than %d errors: it does not "
+			    "look like a household book. Nothing was "
+			    "imported."), IMPORT_ERRORS_MAX);
+	}
+	if (im->csv.ioerr)
+		return cutru_err_set(e, CUTRU_EIO, NULL,
+		    _("The file could not be read: %s."), strerror(errno));
+	if ((rc = finish_groups(im)) != CUTRU_OK)
+		return cutru_err_set(e, rc, NULL,
+		    _("Out of memory while reading the file."));
+	return CUTRU_OK;
+}
+
+/* Look up and apply every good group, in file order. */
+static int
+apply_groups(struct imp *im, struct cutru_err *e)
+{
+	uint32_t ri;
+	int rc;
+
+	if ((rc = chunk_reset(im)) != CUTRU_OK)
+		goto fail;
+	for (ri = 0; ri < im->nrows; ri++) {
+		if (group_of(im, ri) != ri ||
+		    (im->rows[ri].flags & ROW_GROUP_BAD))
+			continue;
+		rc = build_group(im, ri);
+		if (rc != CUTRU_OK)
+			goto fail;
+		if (im->o->mode == IMPORT_ALL_OR_NOTHING && im->nerrs > 0 &&
+		    !im->stop_applying) {
+			/* Nothing will be kept: stop applying, keep looking. */
+			im->stop_applying = 1;
+			if ((rc = chunk_reset(im)) != CUTRU_OK)
+				goto fail;
+		}
+		if (im->nev >= IMPORT_CHUNK_EVENTS &&
+		    (rc = flush(im, e)) != CUTRU_OK)
+			return rc;
+	}
+	return flush(im, e);
+fail:
+	if (rc == CUTRU_ENOMEM)
+		return cutru_err_set(e, rc, NULL,
+		    _("Out of memory while importing."));
+	return db_error(im->db, e);
+}
+
+static void
+imp_free(struct imp *im)
+{
+	size_t i;
+
+	csv_close(&im->csv);
+	for (i = 0; i < Q_COUNT; i++)
+		sqlite3_finalize(im->q[i]);
+	free(im->a.p);
+	free(im->msgs.p);
+	free(im->rows);
+	free(im->hhs);
+	free(im->errs);
+	free(im->ev_row);
+	free(im->slices);
+	cJSON_Delete(im->chunk);
+	htab_free(&im->ids);
+	htab_free(&im->hnums);
+}
+
+int
+import_csv(sqlite3 *db, FILE *in, const struct import_opts *o,
+    struct import_report *r, struct cutru_err *e)
+{
+	struct import_report local;
+	struct imp im;
+	char pragma[64];
+	int rc, own = 0, began = 0, keep, cache = 0, defer = 0;
+	uint32_t ri;
+
+	if (r == NULL)
+		r = &local;
+	memset(r, 0, sizeof *r);
+	memset(&im, 0, sizeof im);
+	if (db == NULL || in == NULL || o == NULL)
+		return cutru_err_set(e, CUTRU_EINVAL, NULL,
+		    _("Nothing to import, or no register to import into."));
+	if (o->today.prec != CUTRU_DATE_DAY || !date_valid(&o->today))
+		return cutru_err_set(e, CUTRU_EINVAL, "today",
+		    _("An import needs today's full date."));
+	if (o->at == NULL || o->actor == NULL)
+		return cutru_err_set(e, CUTRU_EINVAL, "actor",
+		    _("An import needs the officer and the time, for the "
+		    "journal."));
+	if (o->mode == IMPORT_QUARANTINE && o->rejects == NULL)
+		return cutru_err_set(e, CUTRU_EINVAL, "rejects",
+		    _("Quarantine needs a file for the rows not imported."));
+	if (o->mode != IMPORT_QUARANTINE && o->mode != IMPORT_ALL_OR_NOTHING)
+		return cutru_err_set(e, CUTRU_EINVAL, "mode",
+		    _("Unknown import mode."));
+	im.db = db;
+	im.o = o;
+	im.r = r;
+	im.ctx.dossier_id = 0;
+	im.ctx.date = o->today;
+	im.ctx.actor = o->actor;
+	im.ctx.at = o->at;
+	for (rc = 0; rc < NCOL; rc++)
+		im.colname[rc] = NO_OFF;
+	if (csv_open(&im.csv, in) != CUTRU_OK) {
+		rc = cutru_err_set(e, CUTRU_ENOMEM, NULL,
+		    _("Out of memory while reading the file."));
+		goto done;
+	}
+	if (units_version(&im) != CUTRU_OK) {
+		rc = db_error(db, e);
+		goto done;
+	}
+	if ((rc = read_header(&im, e)) != CUTRU_OK) {
+		if (rc == CUTRU_EINVAL &&
+		    add_error(&im, UINT32_MAX, im.csv.rec_line != 0 ?
+		    im.csv.rec_line : 1, COL_NONE, e->msg) != CUTRU_OK)
+			rc = CUTRU_ENOMEM;
+		goto done;
+	}
+	if ((rc = read_file(&im, e)) != CUTRU_OK)
+		goto done;
+
+	/* One transaction for the whole file. */
+	own = sqlite3_get_autocommit(db);
+	if (own) {
+		sqlite3_stmt *st;
+
+		if (sqlite3_prepare_v2(db, "PRAGMA cache_size", -1, &st,
+		    NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+			cache = sqlite3_column_int(st, 0);
+		else
+			cache = 0;
+		sqlite3_finalize(st);
+		snprintf(pragma, sizeof pragma, "PRAGMA cache_size = -%d",
+		    IMPORT_CACHE_KIB);
+		if (cache != 0)
+			sql_exec(db, pragma);
+	}
+	if (sql_exec(db, own ? "BEGIN IMMEDIATE" :
+	    "SAVEPOINT cutru_import") != CUTRU_OK) {
+		rc = db_error(db, e);
+		goto done;
+	}
+	began = 1;
+	im.stop_applying = o->mode == IMPORT_ALL_OR_NOTHING && im.nerrs > 0;
+	defer = !im.stop_applying && im.nrows >= IMPORT_DEFER_ROWS;
+	if (defer && (rc = search_defer(db, e)) != CUTRU_OK)
+		goto done;
+	if ((rc = apply_groups(&im, e)) != CUTRU_OK)
+		goto done;
+	for (ri = 0; ri < im.nrows; ri++) {
+		uint32_t g = group_of(&im, ri);
+
+		if (im.rows[g].flags & ROW_IMPORTED)
+			r->rows_imported++;
+		else if (im.rows[g].flags & ROW_GROUP_BAD)
+			r->rows_rejected++;
+	}
+	keep = !(o->mode == IMPORT_ALL_OR_NOTHING && im.nerrs > 0);
+	if (keep && o->mode == IMPORT_QUARANTINE && r->rows_rejected > 0 &&
+	    (rc = write_rejects(&im, e)) != CUTRU_OK)
+		goto done;
+	if (keep && !(o->flags & IMPORT_DRY_RUN)) {
+		if (defer && (rc = search_rebuild(db, e)) != CUTRU_OK)
+			goto done;
+		if (sql_exec(db, own ? "COMMIT" : "RELEASE cutru_import") !=
+		    CUTRU_OK) {
+			rc = db_error(db, e);
+			goto done;
+		}
+		began = 0;
+	}
+	if (!keep) {
+		r->rows_imported = r->persons_added = r->households_added = 0;
+		r->members_added = r->residences_added = 0;
+		r->rows_unchanged = r->journal_entries = 0;
+		rc = cutru_err_set(e, CUTRU_EINVAL, NULL,
+		    dngettext(PACKAGE,
+		    "The file has %zu error; nothing was imported.",
+		    "The file has %zu errors; nothing was imported.", im.nerrs),
+		    im.nerrs);
+	} else
+		rc = CUTRU_OK;
+done:
+	if (began) {
+		if (own)
+			sql_exec(db, "ROLLBACK");
+		else {
+			sql_exec(db, "ROLLBACK TO cutru_import");
+			sql_exec(db, "RELEASE cutru_import");
+		}
+	}
+	if (own && cache != 0) {
+		snprintf(pragma, sizeof pragma, "PRAGMA cache_size = %d", cache);
+		sql_exec(db, pragma);
+	}
+	if (rc != CUTRU_OK && rc != CUTRU_EINVAL) {
+		/* Nothing was kept. */
+		r->rows_imported = r->persons_added = r->households_added = 0;
+		r->members_added = r->residences_added = 0;
+		r->rows_unchanged = r->journal_entries = 0;
+	}
+	if (report_errors(&im) != CUTRU_OK && rc == CUTRU_OK)
+		rc = cutru_err_set(e, CUTRU_ENOMEM, NULL,
+		    _("Out of memory while importing."));
+	imp_free(&im);
+	return rc;
+}
+
+/* ---- Exports ----
+ *
+ * Both walk the register the same way: households in number order (those
+ * not dissolved), each with its current members, head first, then in the
+ * order they joined; then the persons in no household, in the order they
+ * were recorded.  Each person comes with their active residences,
+ * permanent first, then temporary, then current. */
+
+struct xres {
+	char kind[16], commune[8], from[16], to[16];
+	char detail[1024];
+};
+
+struct xperson {
+	char id_number[16], cmnd[16], dob[16];
+	char name[NAME_BUF_SIZE];
+	int sex;
+	int in_household;
+	char number[40];
+	char rel[NAME_BUF_SIZE];    /* "" when the register does not know */
+	int rel_known;
+	char hcommune[8];
+	char hdetail[1024];
+	struct xres res[3];
+	int nres;
+};
+
+enum xq { XQ_HOUSEHOLDS, XQ_MEMBERS, XQ_LONE, XQ_RES, XQ_COUNT };
+
+static const char *const xq_sql[XQ_COUNT] = {
+	[XQ_HOUSEHOLDS] =
+	    "SELECT h.id, h.number, a.commune_code, a.detail FROM households h"
+	    " JOIN addresses a ON a.id = h.address_id"
+	    " WHERE h.dissolved IS NULL ORDER BY h.number",
+	[XQ_MEMBERS] =
+	    "SELECT p.id, p.id_number, p.legacy_cmnd, p.name, p.dob, p.sex,"
+	    " m.relationship FROM household_members m"
+	    " JOIN persons p ON p.id = m.person_id"
+	    " WHERE m.household_id = ?1 AND m.until IS NULL"
+	    " ORDER BY m.relationship IS NOT 'head', m.id",
+	[XQ_LONE] =
+	    "SELECT p.id, p.id_number, p.legacy_cmnd, p.name, p.dob, p.sex"
+	    " FROM persons p WHERE NOT EXISTS (SELECT 1 FROM household_members"
+	    " m WHERE m.person_id = p.id AND m.until IS NULL) ORDER BY p.id",
+	[XQ_RES] =
+	    "SELECT r.kind, a.commune_code, a.detail, r.from_date, r.to_date"
+	    " FROM residences r JOIN addresses a ON a.id = r.address_id"
+	    " WHERE r.person_id = ?1 AND r.state = 'active'"
+	    " ORDER BY CASE r.kind WHEN 'permanent' THEN 0"
+	    " WHEN 'temporary' THEN 1 ELSE 2 END",
+};
+
+typedef int (*xperson_fn)(const struct xperson *p, void *ctx);
+
+/* Fill the identity columns (0..5 of XQ_MEMBERS and XQ_LONE) and the
+ * residences of the person on st's current row. */
+static int
+xperson_load(sqlite3_stmt *st, sqlite3_stmt *res, struct xperson *p)
+{
+	int r;
+
+	col_text(st, 1, p->id_number, sizeof p->id_number);
+	col_text(st, 2, p->cmnd, sizeof p->cmnd);
+	col_text(st, 3, p->name, sizeof p->name);
+	col_text(st, 4, p->dob, sizeof p->dob);
+	p->sex = sqlite3_column_int(st, 5);
+	p->nres = 0;
+	sqlite3_reset(res);
+	sqlite3_bind_int64(res, 1, sqlite3_column_int64(st, 0));
+	while ((r = sqlite3_step(res)) == SQLITE_ROW && p->nres < 3) {
+		struct xres *x = &p->res[p->nres++];
+
+		col_text(res, 0, x->kind, sizeof x->kind);
+		col_text(res, 1, x->commune, sizeof x->commune);
+		col_text(res, 2, x->detail, sizeof x->detail);
+		col_text(res, 3, x->from, sizeof x->from);
+		col_text(res, 4, x->to, sizeof x->to);
+	}
+	sqlite3_reset(res);
+	return r == SQLITE_ROW || r == SQLITE_DONE ? CUTRU_OK : CUTRU_EIO;
+}
+
+static int
+export_walk(sqlite3 *db, xperson_fn fn, void *ctx, struct cutru_err *e)
+{
+	sqlite3_stmt *q[XQ_COUNT] = { NULL };
+	struct xperson *p = NULL;
+	int rc = CUTRU_OK, r, r2, i, began = 0;
+	int64_t hid;
+
+	if (db == NULL)
+		return cutru_err_set(e, CUTRU_EINVAL, NULL,
+		    _("No register to export."));
+	p = malloc(sizeof *p);
+	if (p == NULL)
+		return cutru_err_set(e, CUTRU_ENOMEM, NULL,
+		    _("Out of memory while exporting."));
+	for (i = 0; i < XQ_COUNT; i++)
+		if (sqlite3_prepare_v2(db, xq_sql[i], -1, &q[i], NULL) !=
+		    SQLITE_OK)
+			goto dberr;
+	/* One read transaction: a consistent picture. */
+	if (sqlite3_get_autocommit(db)) {
+		if (sql_exec(db, "BEGIN") != CUTRU_OK)
+			goto dberr;
+		began = 1;
+	}
+	while ((r = sqlite3_step(q[XQ_HOUSEHOLDS])) == SQLITE_ROW) {
+		memset(p, 0, sizeof *p);
+		hid = sqlite3_column_int64(q[XQ_HOUSEHOLDS], 0);
+		p->in_household = 1;
+		col_text(q[XQ_HOUSEHOLDS], 1, p->number, sizeof p->number);
+		col_text(q[XQ_HOUSEHOLDS], 2, p->hcommune, sizeof p->hcommune);
+		col_text(q[XQ_HOUSEHOLDS], 3, p->hdetail, sizeof p->hdetail);
+		sqlite3_reset(q[XQ_MEMBERS]);
+		sqlite3_bind_int64(q[XQ_MEMBERS], 1, hid);
+		while ((r2 = sqlite3_step(q[XQ_MEMBERS])) == SQLITE_ROW) {
+			p->rel_known = sqlite3_column_type(q[XQ_MEMBERS], 6) !=
+			    SQLITE_NULL;
+			col_text(q[XQ_MEMBERS], 6, p->rel, sizeof p->rel);
+			if (xperson_load(q[XQ_MEMBERS], q[XQ_RES], p) !=
+			    CUTRU_OK)
+				goto dberr;
+			if ((rc = fn(p, ctx)) != CUTRU_OK)
+				goto io;
+		}
+		if (r2 != SQLITE_DONE)
+			goto dberr;
+	}
+	if (r != SQLITE_DONE)
+		goto dberr;
+	memset(p, 0, sizeof *p);
+	while ((r = sqlite3_step(q[XQ_LONE])) == SQLITE_ROW) {
+		if (xperson_load(q[XQ_LONE], q[XQ_RES], p) != CUTRU_OK)
+			goto dberr;
+		if ((rc = fn(p, ctx)) != CUTRU_OK)
+			goto io;
+	}
+	if (r != SQLITE_DONE)
+		goto dberr;
+	goto done;
+dberr:
+	rc = cutru_err_set(e, sqlite3_errcode(db) == SQLITE_NOMEM ?
+	    CUTRU_ENOMEM : CUTRU_EIO, NULL,
+	    _("The register could not be read: %s."), sqlite3_errmsg(db));
+	goto done;
+io:
+	if (rc == CUTRU_ENOMEM)
+		cutru_err_set(e, rc, NULL, _("Out of memory while exporting."));
+	else
+		cutru_err_set(e, rc, NULL,
+		    _("The export could not be written: %s."), strerror(errno));
+done:
+	for (i = 0; i < XQ_COUNT; i++)
+		sqlite3_finalize(q[i]);
+	if (began)
+		sql_exec(db, "COMMIT");
+	free(p);
+	return rc;
+}
+
+/* ISO date text -> "DD/MM/YYYY", "MM/YYYY", "YYYY" ("" stays ""). */
+static void
+date_vn(const char *iso, char *buf, size_t size)
+{
+	struct cutru_date d;
+
+	buf[0] = '\0';
+	if (iso[0] != '\0' && date_parse(iso, NULL, &d, NULL) == CUTRU_OK)
+		date_format_vn(&d, buf, size);
+}
+
+/* One CSV row: the person's columns and one residence (x NULL: none,
+ * at commune/detail). */
+static void
+csv_person_row(FILE *f, const struct xperson *p, const struct xres *x,
+    const char *commune, const char *detail)
+{
+	char dob[DATE_FMT_MAX], from[DATE_FMT_MAX], to[DATE_FMT_MAX];
+	const char *rel = "";
+
+	if (p->in_household)
+		rel = strcmp(p->rel, "head") == 0 ? "chủ hộ" : p->rel;
+	date_vn(p->dob, dob, sizeof dob);
+	from[0] = to[0] = '\0';
+	if (x != NULL) {
+		date_vn(x->from, from, sizeof from);
+		date_vn(x->to, to, sizeof to);
+		commune = x->commune;
+		detail = x->detail;
+	}
+	csv_write_field(f, p->number);
+	fputc(',', f);
+	csv_write_field(f, rel);
+	fputc(',', f);
+	csv_write_field(f, p->name);
+	fputc(',', f);
+	fputs(dob, f);
+	fputc(',', f);
+	fputs(p->sex == CUTRU_SEX_MALE ? "Nam" :
+	    p->sex == CUTRU_SEX_FEMALE ? "Nữ" : "", f);
+	fputc(',', f);
+	fputs(p->id_number, f);
+	fputc(',', f);
+	fputs(p->cmnd, f);
+	fputc(',', f);
+	csv_write_field(f, commune);
+	fputc(',', f);
+	csv_write_field(f, detail);
+	fputc(',', f);
+	fputs(x != NULL ? x->kind : "", f);
+	fputc(',', f);
+	fputs(from, f);
+	fputc(',', f);
+	fputs(to, f);
+	fputs("\r\n", f);
+}
+
+static int
+csv_person(const struct xperson *p, void *ctx)
+{
+	FILE *f = ctx;
+	int i, head = p->in_household && strcmp(p->rel, "head") == 0;
+	int at_home = 0;
+
+	/* A head whose household address is not that of their permanent
+	 * residence gets a first row without residence, at the household's
+	 * address: the importer takes the address from there. */
+	for (i = 0; i < p->nres; i++)
+		if (strcmp(p->res[i].kind, "permanent") == 0 &&
+		    strcmp(p->res[i].commune, p->hcommune) == 0 &&
+		    strcmp(p->res[i].detail, p->hdetail) == 0)
+			at_home = 1;
+	if (head && !at_home)
+		csv_person_row(f, p, NULL, p->hcommune, p->hdetail);
+	else if (p->nres == 0)
+		csv_person_row(f, p, NULL, "", "");
+	for (i = 0; i < p->nres; i++)
+		csv_person_row(f, p, &p->res[i], NULL, NULL);
+	return ferror(f) ? CUTRU_EIO : CUTRU_OK;
+}
+
+int
+export_csv(sqlite3 *db, FILE *out, unsigned flags, struct cutru_err *e)
+{
+	int i, rc;
+
+	if (out == NULL)
+		return cutru_err_set(e, CUTRU_EINVAL, NULL,
+		    _("No file to export to."));
+	if (flags & EXPORT_CSV_BOM)
+		fputs("\xEF\xBB\xBF", out);
+	for (i = 0; i < COL_ERROR; i++) {
+		if (i > 0)
+			fputc(',', out);
+		fputs(col_name[i], out);
+	}
+	fputs("\r\n", out);
+	rc = export_walk(db, csv_person, out, e);
+	if (rc == CUTRU_OK && (fflush(out) != 0 || ferror(out)))
+		rc = cutru_err_set(e, CUTRU_EIO, NULL,
+		    _("The export could not be written: %s."), strerror(errno));
+	return rc;
+}
+
+struct json_ctx {
+	FILE *f;
+	size_t n;
+};
+
+static cJSON *
+json_address(const char *commune, const char *detail)
+{
+	return address_json(commune, detail);
+}
+
+static int
+json_person(const struct xperson *p, void *ctx)
+{
+	struct json_ctx *jc = ctx;
+	cJSON *o, *h = NULL, *rs, *x;
+	struct cutru_err e;
+	char *bytes = NULL;
+	size_t len;
+	int i, rc;
+
+	o = obj_str(cJSON_CreateObject(), "name", p->name);
+	if (p->id_number[0] != '\0')
+		o = obj_str(o, "id_number", p->id_number);
+	if (p->cmnd[0] != '\0')
+		o = obj_str(o, "cmnd", p->cmnd);
+	if (p->dob[0] != '\0')
+		o = obj_str(o, "dob", p->dob);
+	if (p->sex == CUTRU_SEX_MALE || p->sex == CUTRU_SEX_FEMALE)
+		o = obj_str(o, "sex", p->sex == CUTRU_SEX_MALE ? "male" :
+		    "female");
+	if (p->in_household) {
+		h = obj_str(cJSON_CreateObject(), "number", p->number);
+		if (p->rel_known)
+			h = obj_str(h, "relationship", p->rel);
+		h = obj_item(h, "address", json_address(p->hcommune,
+		    p->hdetail));
+		o = obj_item(o, "household", h);
+	}
+	rs = cJSON_CreateArray();
+	for (i = 0; rs != NULL && i < p->nres; i++) {
+		x = obj_str(cJSON_CreateObject(), "kind", p->res[i].kind);
+		x = obj_item(x, "address", json_address(p->res[i].commune,
+		    p->res[i].detail));
+		x = obj_str(x, "from", p->res[i].from);
+		if (p->res[i].to[0] != '\0')
+			x = obj_str(x, "to", p->res[i].to);
+		if (x == NULL) {
+			cJSON_Delete(rs);
+			rs = NULL;
+			break;
+		}
+		cJSON_AddItemToArray(rs, x);
+	}
+	o = obj_item(o, "residences", rs);
+	if (o == NULL)
+		return CUTRU_ENOMEM;
+	rc = canon_encode(o, &bytes, &len, &e);
+	cJSON_Delete(o);
+	if (rc != CUTRU_OK)
+		return rc == CUTRU_ENOMEM ? rc : CUTRU_EIO;
+	fputs(jc->n++ == 0 ? "[\n" : ",\n", jc->f);
+	fwrite(bytes, 1, len, jc->f);
+	free(bytes);
+	return ferror(jc->f) ? CUTRU_EIO : CUTRU_OK;
+}
+
+int
+export_json(sqlite3 *db, FILE *out, struct cutru_err *e)
+{
+	struct json_ctx jc = { out, 0 };
+	int rc;
+
+	if (out == NULL)
+		return cutru_err_set(e, CUTRU_EINVAL, NULL,
+		    _("No file to export to."));
+	rc = export_walk(db, json_person, &jc, e);
+	if (rc == CUTRU_OK) {
+		fputs(jc.n == 0 ? "[]\n" : "\n]\n", out);
+		if (fflush(out) != 0 || ferror(out))
+			rc = cutru_err_set(e, CUTRU_EIO, NULL,
+			    _("The export could not be written: %s."),
+			    strerror(errno));
+	}
+	return rc;
+}
