@@ -314,6 +314,44 @@ static const char *const migrations[] = {
 	/* The search index: see the search block above. */
 	SEARCH_SCHEMA,
 
+	/* 2: the console's device identity and the change sets it signed
+	 * (sync/device.h owns both tables and says what they hold).  One
+	 * device row; change-set numbers follow each other without holes;
+	 * a dossier has at most one change set. */
+	"CREATE TABLE device ("
+	"  one INTEGER PRIMARY KEY CHECK (one = 1),"
+	"  id TEXT NOT NULL CHECK (length(id) = 16),"
+	"  ward TEXT NOT NULL CHECK (length(ward) = 5),"
+	"  sign_sk BLOB NOT NULL CHECK (length(sign_sk) = 64),"
+	"  box_pk BLOB NOT NULL CHECK (length(box_pk) = 32),"
+	"  box_sk BLOB NOT NULL CHECK (length(box_sk) = 32),"
+	"  next_seq INTEGER NOT NULL CHECK (next_seq >= 1),"
+	"  prev BLOB NOT NULL CHECK (length(prev) = 32),"
+	"  registry_sign_pk BLOB CHECK (registry_sign_pk IS NULL OR"
+	"    length(registry_sign_pk) = 32),"
+	"  registry_box_pk BLOB CHECK (registry_box_pk IS NULL OR"
+	"    length(registry_box_pk) = 32),"
+	"  registry_name TEXT,"
+	"  registry_url TEXT,"
+	"  enrolled_at INTEGER,"
+	"  CHECK ((registry_sign_pk IS NULL) = (registry_box_pk IS NULL) AND"
+	"    (registry_sign_pk IS NULL) = (enrolled_at IS NULL))"
+	") STRICT;"
+	"CREATE TABLE changesets ("
+	"  seq INTEGER PRIMARY KEY CHECK (seq >= 1),"
+	"  hash BLOB NOT NULL UNIQUE CHECK (length(hash) = 32),"
+	"  dossier TEXT NOT NULL UNIQUE,"
+	"  created INTEGER NOT NULL,"
+	"  sealed BLOB NOT NULL,"
+	"  state TEXT NOT NULL DEFAULT 'sealed' CHECK (state IN ('sealed',"
+	"    'sent', 'exported', 'held', 'accepted', 'rejected')),"
+	"  receipt BLOB"
+	") STRICT;"
+	"CREATE TRIGGER changesets_dense BEFORE INSERT ON changesets"
+	"  WHEN NEW.seq <> coalesce((SELECT max(seq) FROM changesets), 0) + 1"
+	"  BEGIN SELECT RAISE(ABORT, 'change set numbers must follow each other'); END;"
+	"CREATE TRIGGER changesets_no_delete BEFORE DELETE ON changesets"
+	"  BEGIN SELECT RAISE(ABORT, 'signed change sets are never deleted'); END;",
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
