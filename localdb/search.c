@@ -777,7 +777,7 @@ search_persons(sqlite3 *db, const char *query, const struct search_filter *f,
 	char *folded = NULL;
 	enum search_index ix;
 	size_t i;
-	int rc = CUTRU_OK;
+	int rc = CUTRU_OK, own_tx = 0;
 
 	if (n != NULL)
 		*n = 0;
@@ -817,6 +817,16 @@ search_persons(sqlite3 *db, const char *query, const struct search_filter *f,
 			goto done;
 		}
 	}
+	/* One read transaction for the candidates and their details: one
+	 * snapshot, and one round of file locks instead of one per
+	 * statement. */
+	if (sqlite3_get_autocommit(db)) {
+		if (sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK) {
+			rc = db_error(db, e);
+			goto done;
+		}
+		own_tx = 1;
+	}
 	if ((rc = collect(db, p, &fd, e)) != CUTRU_OK)
 		goto done;
 	if (sqlite3_prepare_v2(db, details_sql, -1, &st, NULL) != SQLITE_OK) {
@@ -831,6 +841,8 @@ done:
 	if (rc != CUTRU_OK)
 		*n = 0;
 	sqlite3_finalize(st);
+	if (own_tx)
+		sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
 	free(fd.id);
 	free(fd.res_id);
 	free(folded);
@@ -865,21 +877,141 @@ exec_or_fail(sqlite3 *db, const char *sql)
 	return sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
 }
 
+/* Rows read for a rebuild, kept in blocks that never move. */
+#define ARENA_BLOCK (1u << 20)
+
+struct arena_block {
+	struct arena_block *next;
+	size_t used, size;
+	char data[];
+};
+
+static void *
+arena_copy(struct arena_block **head, const void *src, size_t len)
+{
+	struct arena_block *b = *head;
+	size_t size;
+	char *p;
+
+	if (b == NULL || b->size - b->used < len) {
+		size = len > ARENA_BLOCK ? len : ARENA_BLOCK;
+		b = malloc(sizeof *b + size);
+		if (b == NULL)
+			return NULL;
+		b->next = *head;
+		b->used = 0;
+		b->size = size;
+		*head = b;
+	}
+	p = b->data + b->used;
+	if (len > 0)
+		memcpy(p, src, len);
+	b->used += len;
+	return p;
+}
+
+static void
+arena_free(struct arena_block *b)
+{
+	struct arena_block *next;
+
+	for (; b != NULL; b = next) {
+		next = b->next;
+		free(b);
+	}
+}
+
+struct rebuild_row {
+	const uint8_t *key;
+	const char *folded;
+	int64_t id;
+	uint32_t keylen, flen;
+};
+
+/* (sort key, id): the rank order. */
+static int
+rebuild_row_cmp(const void *pa, const void *pb)
+{
+	const struct rebuild_row *a = pa, *b = pb;
+	size_t m = a->keylen < b->keylen ? a->keylen : b->keylen;
+	int c = m > 0 ? memcmp(a->key, b->key, m) : 0;
+
+	if (c != 0)
+		return c;
+	if (a->keylen != b->keylen)
+		return a->keylen < b->keylen ? -1 : 1;
+	return a->id < b->id ? -1 : a->id > b->id;
+}
+
+/* Read every person (in table order: no index lookups) into *rows. */
+static int
+rebuild_read(sqlite3 *db, struct arena_block **arena,
+    struct rebuild_row **rows, size_t *n, struct cutru_err *e)
+{
+	sqlite3_stmt *sel = NULL;
+	struct rebuild_row *r = NULL, *nr;
+	size_t cap = 0, len;
+	int src, rc = CUTRU_OK;
+
+	*n = 0;
+	if (sqlite3_prepare_v2(db, "SELECT id, sort_key, folded FROM persons",
+	    -1, &sel, NULL) != SQLITE_OK)
+		goto fail;
+	while ((src = sqlite3_step(sel)) == SQLITE_ROW) {
+		if (*n == cap) {
+			cap = cap > 0 ? cap * 2 : 4096;
+			nr = realloc(r, cap * sizeof *r);
+			if (nr == NULL)
+				goto nomem;
+			r = nr;
+		}
+		r[*n].id = sqlite3_column_int64(sel, 0);
+		if (r[*n].id < 1 || r[*n].id > RANK_ID_MASK) {
+			rc = cutru_err_set(e, CUTRU_EINVAL, NULL,
+			    _("Could not rebuild the name index: person id %lld lies outside 1..%lld."),
+			    (long long)r[*n].id, (long long)RANK_ID_MASK);
+			goto done;
+		}
+		len = (size_t)sqlite3_column_bytes(sel, 1);
+		r[*n].keylen = (uint32_t)len;
+		r[*n].key = arena_copy(arena, sqlite3_column_blob(sel, 1), len);
+		len = (size_t)sqlite3_column_bytes(sel, 2);
+		r[*n].flen = (uint32_t)len;
+		r[*n].folded = arena_copy(arena, sqlite3_column_text(sel, 2), len);
+		if (r[*n].key == NULL || r[*n].folded == NULL)
+			goto nomem;
+		(*n)++;
+	}
+	if (src != SQLITE_DONE)
+		goto fail;
+	goto done;
+nomem:
+	rc = cutru_err_set(e, CUTRU_ENOMEM, NULL, _("Out of memory."));
+	goto done;
+fail:
+	rc = cutru_err_set(e, CUTRU_EIO, NULL,
+	    _("Could not rebuild the name index: %s."), sqlite3_errmsg(db));
+done:
+	sqlite3_finalize(sel);
+	*rows = r;
+	return rc;
+}
+
 /* Relabel the distinct sort keys evenly and refill the index in rank
- * order (persons_sort gives the rows in (sort_key, id) order, which is
- * rank order), so that FTS5 appends to its doclists instead of writing a
- * segment per row. */
+ * order, so that FTS5 appends to its doclists instead of writing a
+ * segment per row.  The persons are read in table order and sorted here:
+ * walking persons_sort would look each row up in the table, which at a
+ * million persons costs more than the sort. */
 int
 search_rebuild(sqlite3 *db, struct cutru_err *e)
 {
-	sqlite3_stmt *cnt = NULL, *sel = NULL, *name = NULL, *add = NULL;
-	uint8_t *prev = NULL;
+	sqlite3_stmt *name = NULL, *add = NULL;
+	struct arena_block *arena = NULL;
+	struct rebuild_row *rows = NULL;
 	char *buf = NULL;
-	const char *folded;
-	size_t prevlen = 0, prevcap = 0, flen, bufcap = 0, tlen;
-	int64_t distinct = 0, spacing, label = 0, id;
-	const void *key;
-	int keylen, src, have = 0, rc = CUTRU_OK;
+	size_t n = 0, i, distinct = 0, bufcap = 0, tlen;
+	int64_t spacing, label = 0;
+	int rc = CUTRU_OK;
 
 	if (exec_or_fail(db, "SAVEPOINT search_rebuild") != 0)
 		return cutru_err_set(e, CUTRU_EIO, NULL,
@@ -891,60 +1023,34 @@ search_rebuild(sqlite3 *db, struct cutru_err *e)
 	    "INSERT INTO person_search (person_search) VALUES ('delete-all');"
 	    "INSERT INTO person_search (person_search, rank) VALUES ('automerge', 0);"
 	    "INSERT INTO person_search (person_search, rank)"
-	    " VALUES ('crisismerge', 64)") != 0 ||
-	    sqlite3_prepare_v2(db, "SELECT count(DISTINCT sort_key) FROM persons",
-	    -1, &cnt, NULL) != SQLITE_OK ||
-	    sqlite3_step(cnt) != SQLITE_ROW)
+	    " VALUES ('crisismerge', 64)") != 0)
 		goto fail;
-	distinct = sqlite3_column_int64(cnt, 0);
-	spacing = (INT64_C(1) << 32) / (distinct + 1);
-	if (sqlite3_prepare_v2(db, "SELECT sort_key, id, folded FROM persons"
-	    " ORDER BY sort_key, id", -1, &sel, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(db, "INSERT INTO search_names (key, label)"
+	if ((rc = rebuild_read(db, &arena, &rows, &n, e)) != CUTRU_OK)
+		goto undo;
+	qsort(rows, n, sizeof *rows, rebuild_row_cmp);
+	for (i = 0; i < n; i++)
+		if (i == 0 || rows[i].keylen != rows[i - 1].keylen ||
+		    memcmp(rows[i].key, rows[i - 1].key, rows[i].keylen) != 0)
+			distinct++;
+	spacing = (INT64_C(1) << 32) / (int64_t)(distinct + 1);
+	if (sqlite3_prepare_v2(db, "INSERT INTO search_names (key, label)"
 	    " VALUES (?1, ?2)", -1, &name, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(db, "INSERT INTO person_search (rowid, places)"
 	    " VALUES (?1, ?2)", -1, &add, NULL) != SQLITE_OK)
 		goto fail;
-	while ((src = sqlite3_step(sel)) == SQLITE_ROW) {
-		key = sqlite3_column_blob(sel, 0);
-		keylen = sqlite3_column_bytes(sel, 0);
-		id = sqlite3_column_int64(sel, 1);
-		if (id < 1 || id > RANK_ID_MASK) {
-			rc = cutru_err_set(e, CUTRU_EINVAL, NULL,
-			    _("Could not rebuild the name index: person id %lld lies outside 1..%lld."),
-			    (long long)id, (long long)RANK_ID_MASK);
-			goto undo;
-		}
-		if (!have || (size_t)keylen != prevlen ||
-		    (keylen > 0 && memcmp(key, prev, (size_t)keylen) != 0)) {
-			if ((size_t)keylen > prevcap) {
-				uint8_t *k = realloc(prev, (size_t)keylen);
-
-				if (k == NULL) {
-					rc = cutru_err_set(e, CUTRU_ENOMEM, NULL,
-					    _("Out of memory."));
-					goto undo;
-				}
-				prev = k;
-				prevcap = (size_t)keylen;
-			}
-			if (keylen > 0)
-				memcpy(prev, key, (size_t)keylen);
-			prevlen = (size_t)keylen;
-			have = 1;
+	for (i = 0; i < n; i++) {
+		if (i == 0 || rows[i].keylen != rows[i - 1].keylen ||
+		    memcmp(rows[i].key, rows[i - 1].key, rows[i].keylen) != 0) {
 			label += spacing;
 			sqlite3_reset(name);
-			sqlite3_bind_blob(name, 1, prev, (int)prevlen, SQLITE_STATIC);
+			sqlite3_bind_blob(name, 1, rows[i].key, (int)rows[i].keylen,
+			    SQLITE_STATIC);
 			sqlite3_bind_int64(name, 2, label);
 			if (sqlite3_step(name) != SQLITE_DONE)
 				goto fail;
 		}
-		sqlite3_reset(add);
-		sqlite3_bind_int64(add, 1, label << RANK_ID_BITS | id);
-		folded = (const char *)sqlite3_column_text(sel, 2);
-		flen = (size_t)sqlite3_column_bytes(sel, 2);
-		if (3 * flen + 9 > bufcap) {
-			char *b = realloc(buf, 3 * flen + 9);
+		if (3 * (size_t)rows[i].flen + 9 > bufcap) {
+			char *b = realloc(buf, 3 * (size_t)rows[i].flen + 9);
 
 			if (b == NULL) {
 				rc = cutru_err_set(e, CUTRU_ENOMEM, NULL,
@@ -952,16 +1058,18 @@ search_rebuild(sqlite3 *db, struct cutru_err *e)
 				goto undo;
 			}
 			buf = b;
-			bufcap = 3 * flen + 9;
+			bufcap = 3 * (size_t)rows[i].flen + 9;
 		}
-		tlen = place_text(folded != NULL ? folded : "", flen, buf,
-		    buf + flen + 1);
-		sqlite3_bind_text(add, 2, buf + flen + 1, (int)tlen, SQLITE_STATIC);
+		tlen = place_text(rows[i].folded, rows[i].flen, buf,
+		    buf + rows[i].flen + 1);
+		sqlite3_reset(add);
+		sqlite3_bind_int64(add, 1, label << RANK_ID_BITS | rows[i].id);
+		sqlite3_bind_text(add, 2, buf + rows[i].flen + 1, (int)tlen,
+		    SQLITE_STATIC);
 		if (sqlite3_step(add) != SQLITE_DONE)
 			goto fail;
 	}
-	if (src != SQLITE_DONE ||
-	    exec_or_fail(db, "INSERT INTO person_search (person_search)"
+	if (exec_or_fail(db, "INSERT INTO person_search (person_search)"
 	    " VALUES ('optimize');"
 	    "INSERT INTO person_search (person_search, rank) VALUES ('automerge', 4);"
 	    "INSERT INTO person_search (person_search, rank)"
@@ -973,19 +1081,16 @@ fail:
 	rc = cutru_err_set(e, CUTRU_EIO, NULL,
 	    _("Could not rebuild the name index: %s."), sqlite3_errmsg(db));
 undo:
-	sqlite3_finalize(cnt);
-	sqlite3_finalize(sel);
 	sqlite3_finalize(name);
 	sqlite3_finalize(add);
-	cnt = sel = name = add = NULL;
+	name = add = NULL;
 	sqlite3_exec(db, "ROLLBACK TO search_rebuild", NULL, NULL, NULL);
 done:
-	sqlite3_finalize(cnt);
-	sqlite3_finalize(sel);
 	sqlite3_finalize(name);
 	sqlite3_finalize(add);
 	sqlite3_exec(db, "RELEASE search_rebuild", NULL, NULL, NULL);
-	free(prev);
+	free(rows);
+	arena_free(arena);
 	free(buf);
 	return rc;
 }

@@ -116,9 +116,10 @@ int search_defer(sqlite3 *db, struct cutru_err *e);
  * transaction).  Ends a bulk import; also the cure for an index that an
  * interrupted import left deferred: whoever opens the store calls it when
  * search_index_state() says SEARCH_INDEX_IMPORT and no import is running.
- * A few seconds per million persons.  On failure the index is as it
- * was: CUTRU_EINVAL (a person id outside 1..2^31-1, which nothing checks
- * during an import), CUTRU_EIO, CUTRU_ENOMEM. */
+ * About 3 s of CPU per million persons, holding their sort keys and
+ * folded names in memory meanwhile (some 50 MB).  On failure the index
+ * is as it was: CUTRU_EINVAL (a person id outside 1..2^31-1, which
+ * nothing checks during an import), CUTRU_EIO, CUTRU_ENOMEM. */
 int search_rebuild(sqlite3 *db, struct cutru_err *e);
 
 /* The index's state into *state.  CUTRU_EIO if it cannot be read. */

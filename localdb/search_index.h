@@ -35,13 +35,14 @@
  * 2 words typed the i-th can only lie at a place >= i and <= (words of the
  * name) - (k - i): the first typed word at f, m or r, the second at m or r,
  * later ones at r, and the last typed word also at l.  search.c asks for
- * exactly those ("t thi thi" is (ft* OR mt* OR rt*) AND (mthi* OR rthi*)
- * AND (rthi* OR lthi*)), which keeps it from reading every Trần Thị, "n h
- * n" every Nguyễn with an H in the name, and "van nguyen" every Nguyễn
- * Văn.  Each place has its own terms, so FTS5 reads only the doclists of
- * the places asked for (column filters would read the whole doclist of a
- * word and drop the other columns' rows one by one).  The exact rule is
- * still checked on persons.folded.
+ * exactly those ("n h n" is (fn* OR mn* OR rn*) AND (mh* OR rh*) AND (rn*
+ * OR ln*)), and when the first two typed words could begin one and the
+ * same m word ("thuy thuy") it keeps them apart.  That keeps "n h n" from
+ * reading every Nguyễn with an H in the name, "thuy thuy" every Thùy, and
+ * "van nguyen" every Nguyễn Văn.  Each place has its own terms, so FTS5
+ * reads only the doclists of the places asked for (column filters would
+ * read the whole doclist of a word and drop the other columns' rows one
+ * by one).  The exact rule is still checked on persons.folded.
  *
  * The index holds no text (content=''), keeps no per-row sizes
  * (columnsize=0) and no positions or columns (detail=none).  Prefix indexes

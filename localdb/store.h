@@ -12,6 +12,10 @@
 #include "core/err.h"
 #include "localdb/keyring.h"
 
+/* The page cache of an open store, in KiB: large enough to hold a ward of
+ * 1,000,000 persons, so that searches do not re-read and decrypt pages. */
+#define STORE_CACHE_KIB (512 * 1024)
+
 /* The database's PRAGMA application_id: "CTRU". */
 #define STORE_APPLICATION_ID 0x43545255
 
@@ -40,7 +44,8 @@ int store_config_load(const char *dir, struct store_config *c,
 int store_config_save(const char *dir, const struct store_config *c,
     struct cutru_err *e);
 
-/* Create a store in dir (made if missing; an existing store is refused)
+/* Create a store in dir (made if missing; an existing folder must be empty,
+ * see storedir_create(); an existing store is refused)
  * with its first officer.  kdf NULL = default (MODERATE); it is written to
  * the config file and recorded in the keyring.  The recovery code goes to
  * code[KEYRING_RECOVERY_CODE_SIZE]: show it once, then wipe it.  The

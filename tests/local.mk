@@ -3,3 +3,4 @@ EXTRA_DIST += tests/lib.sh
 SH_TESTS = tests/sh/test_po.sh
 TESTS += $(SH_TESTS)
 EXTRA_DIST += $(SH_TESTS)
+include tests/tools/faultproxy.mk
