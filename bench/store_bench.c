@@ -3,25 +3,42 @@
 /* store_bench: the cost of the page cipher, measured on the same workload
  * with the cipher on and off in one run.
  *
- * For each of "plain" (SQLite's default VFS, no reserve) and "encrypted"
+ * For each journal mode asked for (WAL and rollback "delete" by default)
+ * and each of "plain" (SQLite's default VFS, no reserve) and "encrypted"
  * (cipher_db_open through the cutru-cipher VFS), in a fresh directory:
- *   1. bulk import of N person-like rows (ID number, name, folded name, date
+ *   1. bulk insert of N person-like rows (ID number, name, folded name, date
  *      of birth, address) in transactions of 10,000, into a table with a
  *      unique index on the ID number, indexes on the folded name and the
  *      date of birth, and an FTS5 index (with prefix indexes) on the folded
- *      name; reported as rows per second;
+ *      name, then a checkpoint (WAL); reported as rows per second;
  *   2. Q point lookups by ID number, and Q tone-insensitive prefix searches
- *      (FTS5, "nguyen van h*", first 20 hits), warm; reported as p50 and
- *      p99 latency per query.
- * Both stores use journal_mode = WAL, synchronous = NORMAL, page_size =
- * 4096, temp_store = MEMORY, mmap_size = 0, the same cache size and an FTS5
- * leaf size (pgsz) of 4000, so the only difference is the cipher.  The
- * last column gives encrypted / plain.
+ *      (FTS5, "nguyen van h*", first 20 hits), after Q/10 of each to warm
+ *      the cache; reported as p50 and p99 latency per query and as the
+ *      total time of the Q queries.
+ * Both stores use the same journal mode, synchronous = NORMAL, the same
+ * page size, temp_store = MEMORY, mmap_size = 0, the same cache size and an
+ * FTS5 leaf size (pgsz) of 4000, so the only difference is the cipher (and
+ * its 40 reserved bytes per page).  The last column gives encrypted / plain.
  *
- * Usage: store_bench [-n rows] [-q queries] [-c cache_kib] [-d dir] [-k]
- *                    [-o plain|encrypted]
- *   -k keeps the two stores (the directory is printed); -o runs one side
- *   only (for profiling), and prints no ratios.  */
+ * Each phase runs inside bench_phase(), never inlined, so that callgrind
+ * can count the instructions of each phase apart:
+ *     valgrind --tool=callgrind --callgrind-out-file=cg.enc \
+ *         --zero-before=bench_phase --dump-after=bench_phase \
+ *         bench/store_bench -n 50000 -j wal -o encrypted
+ * writes cg.enc.1 (import), cg.enc.2 (ID lookups) and cg.enc.3 (prefix
+ * searches).  bench/callgrind.sh does that for both sides and both
+ * journal modes and prints the table.
+ *
+ * Usage: store_bench [-n rows] [-q queries] [-c cache_kib] [-C cache_kib]
+ *                    [-p page_size] [-j wal|delete|both] [-b rows]
+ *                    [-a pages] [-d dir] [-k] [-o plain|encrypted]
+ *   -b and -a change the import's transactions and the WAL's automatic
+ *   checkpoints (both sides alike), to see what they do to the ratio;
+ *   -C sets the page cache for the queries apart from the import's (-c),
+ *   e.g. to make the store several times larger than the cache at a small
+ *   N, as it is at 1,000,000 rows with the default 64 MiB;
+ *   -k keeps the stores (the directory is printed); -o runs one side only
+ *   (for profiling), and prints no ratios.  --help lists the options. */
 
 #include <errno.h>
 #include <stdint.h>
@@ -35,113 +52,9 @@
 #include <sodium.h>
 #include <sqlite3.h>
 
+#include "bench/bench_rows.h"
 #include "core/err.h"
 #include "localdb/cipher.h"
-
-struct name_part {
-	const char *vi;
-	const char *folded;
-};
-
-static const struct name_part family[] = {
-	{ "Nguy\xe1\xbb\x85n", "nguyen" }, { "Tr\xe1\xba\xa7n", "tran" },
-	{ "L\xc3\xaa", "le" }, { "Ph\xe1\xba\xa1m", "pham" },
-	{ "Ho\xc3\xa0ng", "hoang" }, { "Hu\xe1\xbb\xb3nh", "huynh" },
-	{ "Phan", "phan" }, { "V\xc5\xa9", "vu" }, { "V\xc3\xb5", "vo" },
-	{ "\xc4\x90\xe1\xba\xb7ng", "dang" }, { "B\xc3\xb9i", "bui" },
-	{ "\xc4\x90\xe1\xbb\x97", "do" }, { "H\xe1\xbb\x93", "ho" },
-	{ "Ng\xc3\xb4", "ngo" }, { "D\xc6\xb0\xc6\xa1ng", "duong" },
-	{ "L\xc3\xbd", "ly" }
-};
-
-static const struct name_part middle[] = {
-	{ "V\xc4\x83n", "van" }, { "Th\xe1\xbb\x8b", "thi" },
-	{ "H\xe1\xbb\xafu", "huu" }, { "\xc4\x90\xe1\xbb\xa9" "c", "duc" },
-	{ "Th\xc3\xa0nh", "thanh" }, { "Minh", "minh" },
-	{ "Ng\xe1\xbb\x8d" "c", "ngoc" }, { "Thu", "thu" },
-	{ "Quang", "quang" }, { "Xu\xc3\xa2n", "xuan" }
-};
-
-static const struct name_part given[] = {
-	{ "An", "an" }, { "B\xc3\xacnh", "binh" }, { "Ch\xc3\xa2u", "chau" },
-	{ "D\xc5\xa9ng", "dung" }, { "H\xc3\xa0", "ha" },
-	{ "H\xe1\xba\xa3i", "hai" }, { "H\xe1\xba\xa1nh", "hanh" },
-	{ "Hoa", "hoa" }, { "H\xc3\xb9ng", "hung" }, { "Lan", "lan" },
-	{ "Linh", "linh" }, { "Long", "long" }, { "Mai", "mai" },
-	{ "Nam", "nam" }, { "Phong", "phong" }, { "Qu\xc3\xa2n", "quan" },
-	{ "S\xc6\xa1n", "son" }, { "Th\xe1\xba\xa3o", "thao" },
-	{ "Trang", "trang" }, { "Tu\xe1\xba\xa5n", "tuan" }, { "Vy", "vy" },
-	{ "Y\xe1\xba\xbfn", "yen" }, { "Kh\xc3\xa1nh", "khanh" },
-	{ "Ph\xc6\xb0\xc6\xa1ng", "phuong" }
-};
-
-static const char *const streets[] = {
-	"L\xc3\xaa L\xe1\xbb\xa3i",
-	"Tr\xe1\xba\xa7n H\xc6\xb0ng \xc4\x90\xe1\xba\xa1o",
-	"Nguy\xe1\xbb\x85n Hu\xe1\xbb\x87", "Hai B\xc3\xa0 Tr\xc6\xb0ng",
-	"L\xc3\xbd Th\xc6\xb0\xe1\xbb\x9dng Ki\xe1\xbb\x87t",
-	"\xc4\x90i\xe1\xbb\x87n Bi\xc3\xaan Ph\xe1\xbb\xa7"
-};
-
-#define N_OF(a) (sizeof(a) / sizeof((a)[0]))
-#define BATCH 10000
-
-static uint64_t
-rnd(uint64_t *s)
-{
-	*s ^= *s << 13;
-	*s ^= *s >> 7;
-	*s ^= *s << 17;
-	return *s;
-}
-
-static double
-now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-/* The 12-digit ID number of row i: province, century-and-sex digit, year of
- * birth, and a serial that is a bijection of i (unique for i < 10^6 per
- * province block). */
-static void
-id_number(char *out, size_t len, long i)
-{
-	long serial = (i % 1000000) * 7919 % 1000000;
-
-	snprintf(out, len, "%03ld%d%02ld%06ld", 1 + (i / 1000000) % 96,
-	    (int)(i % 4), (i / 7) % 100, serial);
-}
-
-struct person {
-	char id[16];
-	char name[96];
-	char folded[64];
-	char dob[16];
-	char addr[128];
-};
-
-static void
-make_person(struct person *p, long i, uint64_t *s)
-{
-	const struct name_part *f = &family[rnd(s) % N_OF(family)];
-	const struct name_part *m = &middle[rnd(s) % N_OF(middle)];
-	const struct name_part *g = &given[rnd(s) % N_OF(given)];
-
-	id_number(p->id, sizeof p->id, i);
-	snprintf(p->name, sizeof p->name, "%s %s %s", f->vi, m->vi, g->vi);
-	snprintf(p->folded, sizeof p->folded, "%s %s %s", f->folded, m->folded,
-	    g->folded);
-	snprintf(p->dob, sizeof p->dob, "%04d-%02d-%02d",
-	    1930 + (int)(rnd(s) % 95), 1 + (int)(rnd(s) % 12),
-	    1 + (int)(rnd(s) % 28));
-	snprintf(p->addr, sizeof p->addr, "%d %s, Ph\xc6\xb0\xe1\xbb\x9dng %d",
-	    1 + (int)(rnd(s) % 300), streets[rnd(s) % N_OF(streets)],
-	    1 + (int)(rnd(s) % 30));
-}
 
 static int
 exec(sqlite3 *db, const char *sql)
@@ -156,98 +69,40 @@ exec(sqlite3 *db, const char *sql)
 	return 0;
 }
 
-static int
-cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 struct result {
 	double import_s;
 	double rows_per_s;
-	double id_p50, id_p99;         /* milliseconds */
-	double prefix_p50, prefix_p99;
+	double id_s, id_p50, id_p99;           /* total s; p50, p99 in ms */
+	double prefix_s, prefix_p50, prefix_p99;
 	long prefix_hits;
 	long bytes;
 };
 
-static void
-percentiles(double *lat, int n, double *p50, double *p99)
-{
-	qsort(lat, (size_t)n, sizeof *lat, cmp_double);
-	*p50 = lat[n / 2] * 1000.0;
-	*p99 = lat[(int)((double)n * 0.99)] * 1000.0;
-}
-
-/* Bytes in the files of dir whose names start with prefix. */
-static long
-dir_bytes(const char *dir, const char *prefix)
-{
-	char path[4096 + 300];
-	struct dirent *de;
-	long total = 0;
-	DIR *d = opendir(dir);
-	FILE *f;
-
-	if (d == NULL)
-		return 0;
-	while ((de = readdir(d)) != NULL) {
-		if (strncmp(de->d_name, prefix, strlen(prefix)) != 0)
-			continue;
-		snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
-		f = fopen(path, "rb");
-		if (f == NULL)
-			continue;
-		if (fseek(f, 0, SEEK_END) == 0)
-			total += ftell(f);
-		fclose(f);
-	}
-	closedir(d);
-	return total;
-}
+struct config {
+	long n;
+	int q;
+	int cache_kib;
+	int query_cache_kib;        /* cache for the queries; 0: cache_kib */
+	int page_size;
+	long batch;                 /* rows per transaction */
+	int autockpt;               /* wal_autocheckpoint; 0: SQLite's */
+};
 
 static int
-run(const char *dir, int encrypted, long n, int q, int cache_kib,
-    struct result *r)
+create_schema(sqlite3 *db, const struct config *c)
 {
-	static const char *const prefixes[] = { "nguyen van h", "tran thi l",
-	    "le minh", "pham ngoc t", "hoang", "vu duc", "bui thu h",
-	    "do xuan", "nguyen thi", "ly quang p" };
-	unsigned char key[CIPHER_KEY_BYTES], sid[CIPHER_STORE_ID_BYTES];
-	struct cipher_open_opts o = { NULL, "wal", 4096, "normal" };
-	sqlite3_stmt *ins = NULL, *fts = NULL, *byid = NULL, *pre = NULL;
-	char path[4096 + 300], sql[128], match[64];
-	struct cutru_err e;
-	struct person p;
-	sqlite3 *db = NULL;
-	uint64_t s = 0x2545f4914f6cdd1dULL;
-	double t0, *lat = NULL;
-	long i;
-	int rc = -1, k;
+	char sql[64];
 
-	snprintf(path, sizeof path, "%s/%s.db", dir, encrypted ? "enc" : "plain");
-	if (encrypted) {
-		randombytes_buf(key, sizeof key);
-		randombytes_buf(sid, sizeof sid);
-		if (cipher_key_attach(path, key, sid, &e) != 0 ||
-		    cipher_db_open(path, SQLITE_OPEN_READWRITE |
-		    SQLITE_OPEN_CREATE, &o, &db, &e) != 0) {
-			fprintf(stderr, "store_bench: %s\n", e.msg);
+	snprintf(sql, sizeof sql, "PRAGMA cache_size = -%d", c->cache_kib);
+	if (exec(db, sql) != 0)
+		return -1;
+	if (c->autockpt != 0) {
+		snprintf(sql, sizeof sql, "PRAGMA wal_autocheckpoint = %d",
+		    c->autockpt);
+		if (exec(db, sql) != 0)
 			return -1;
-		}
-		sodium_memzero(key, sizeof key);
-	} else {
-		if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE |
-		    SQLITE_OPEN_CREATE, NULL) != SQLITE_OK ||
-		    exec(db, "PRAGMA page_size = 4096; PRAGMA temp_store = MEMORY;"
-		    "PRAGMA mmap_size = 0; PRAGMA journal_mode = WAL;"
-		    "PRAGMA synchronous = NORMAL") != 0)
-			goto done;
 	}
-	snprintf(sql, sizeof sql, "PRAGMA cache_size = -%d", cache_kib);
-	if (exec(db, sql) != 0 ||
+	return
 	    exec(db, "CREATE TABLE person(id_number TEXT NOT NULL UNIQUE, "
 	    "name TEXT NOT NULL, folded TEXT NOT NULL, dob TEXT, address TEXT);"
 	    "CREATE INDEX person_folded ON person(folded);"
@@ -257,29 +112,36 @@ run(const char *dir, int encrypted, long n, int q, int cache_kib,
 	    /* FTS5 leaves default to 4050 bytes, which no longer fit in one
 	     * page once 40 bytes are reserved (4056 usable, at most 4021 of
 	     * payload in a table leaf): every leaf would spill to an overflow
-	     * page.  4000 fits either way; both sides use it. */
-	    "INSERT INTO person_fts(person_fts, rank) VALUES ('pgsz', 4000)") != 0)
-		goto done;
+	     * page.  4000 fits either way; both sides use it (the real
+	     * schema, localdb/search_index.h, does the same). */
+	    "INSERT INTO person_fts(person_fts, rank) VALUES ('pgsz', 4000)") !=
+	    0 ? -1 : 0;
+}
+
+/* Phase 1: the bulk insert, ending with a checkpoint in WAL mode. */
+static int
+phase_import(sqlite3 *db, const struct bench_rows *rs, long batch, int wal)
+{
+	sqlite3_stmt *ins = NULL, *fts = NULL;
+	const char *f[BENCH_FIELDS];
+	long i;
+	int rc = -1, k;
+
 	if (sqlite3_prepare_v2(db, "INSERT INTO person(rowid, id_number, name, "
 	    "folded, dob, address) VALUES (?, ?, ?, ?, ?, ?)", -1, &ins,
 	    NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(db, "INSERT INTO person_fts(rowid, folded) "
 	    "VALUES (?, ?)", -1, &fts, NULL) != SQLITE_OK)
 		goto done;
-
-	t0 = now();
-	for (i = 0; i < n; i++) {
-		if (i % BATCH == 0 && exec(db, "BEGIN") != 0)
+	for (i = 0; i < rs->n; i++) {
+		if (i % batch == 0 && exec(db, "BEGIN") != 0)
 			goto done;
-		make_person(&p, i, &s);
+		bench_rows_get(rs, i, f);
 		sqlite3_bind_int64(ins, 1, i + 1);
-		sqlite3_bind_text(ins, 2, p.id, -1, SQLITE_STATIC);
-		sqlite3_bind_text(ins, 3, p.name, -1, SQLITE_STATIC);
-		sqlite3_bind_text(ins, 4, p.folded, -1, SQLITE_STATIC);
-		sqlite3_bind_text(ins, 5, p.dob, -1, SQLITE_STATIC);
-		sqlite3_bind_text(ins, 6, p.addr, -1, SQLITE_STATIC);
+		for (k = 0; k < BENCH_FIELDS; k++)
+			sqlite3_bind_text(ins, k + 2, f[k], -1, SQLITE_STATIC);
 		sqlite3_bind_int64(fts, 1, i + 1);
-		sqlite3_bind_text(fts, 2, p.folded, -1, SQLITE_STATIC);
+		sqlite3_bind_text(fts, 2, f[BENCH_FOLDED], -1, SQLITE_STATIC);
 		if (sqlite3_step(ins) != SQLITE_DONE ||
 		    sqlite3_step(fts) != SQLITE_DONE) {
 			fprintf(stderr, "store_bench: insert: %s\n",
@@ -288,69 +150,193 @@ run(const char *dir, int encrypted, long n, int q, int cache_kib,
 		}
 		sqlite3_reset(ins);
 		sqlite3_reset(fts);
-		if ((i % BATCH == BATCH - 1 || i == n - 1) &&
+		if ((i % batch == batch - 1 || i == rs->n - 1) &&
 		    exec(db, "COMMIT") != 0)
 			goto done;
 	}
-	if (exec(db, "PRAGMA wal_checkpoint(TRUNCATE)") != 0)
+	if (wal && exec(db, "PRAGMA wal_checkpoint(TRUNCATE)") != 0)
 		goto done;
-	r->import_s = now() - t0;
-	r->rows_per_s = (double)n / r->import_s;
-	r->bytes = dir_bytes(dir, encrypted ? "enc.db" : "plain.db");
+	rc = 0;
+done:
+	sqlite3_finalize(ins);
+	sqlite3_finalize(fts);
+	return rc;
+}
 
-	lat = malloc(sizeof *lat * (size_t)q);
-	if (lat == NULL ||
-	    sqlite3_prepare_v2(db, "SELECT name, dob, address FROM person "
-	    "WHERE id_number = ?", -1, &byid, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(db, "SELECT p.id_number, p.name FROM person_fts "
-	    "f JOIN person p ON p.rowid = f.rowid WHERE person_fts MATCH ? "
-	    "LIMIT 20", -1, &pre, NULL) != SQLITE_OK)
+/* Phase 2: point lookups by ID number (q/10 to warm up, then q timed). */
+static int
+phase_id_lookups(sqlite3 *db, const struct config *c, uint64_t *s,
+    double *lat, struct result *r)
+{
+	sqlite3_stmt *byid = NULL;
+	char id[BENCH_ID_BYTES];
+	double t0 = 0;
+	int k, rc = -1;
+
+	if (sqlite3_prepare_v2(db, "SELECT name, dob, address FROM person "
+	    "WHERE id_number = ?", -1, &byid, NULL) != SQLITE_OK)
 		goto done;
-	/* Warm up, then measure. */
-	for (k = -q / 10; k < q; k++) {
+	for (k = -c->q / 10; k < c->q; k++) {
 		double t;
 
-		id_number(p.id, sizeof p.id, (long)(rnd(&s) % (uint64_t)n));
-		t = now();
-		sqlite3_bind_text(byid, 1, p.id, -1, SQLITE_STATIC);
+		bench_id_number(id, (long)(bench_rnd(s) % (uint64_t)c->n));
+		t = bench_now();
+		if (k == 0)
+			t0 = t;
+		sqlite3_bind_text(byid, 1, id, -1, SQLITE_STATIC);
 		if (sqlite3_step(byid) != SQLITE_ROW) {
-			fprintf(stderr, "store_bench: id %s not found\n", p.id);
+			fprintf(stderr, "store_bench: id %s not found\n", id);
 			goto done;
 		}
 		sqlite3_reset(byid);
 		if (k >= 0)
-			lat[k] = now() - t;
+			lat[k] = bench_now() - t;
 	}
-	percentiles(lat, q, &r->id_p50, &r->id_p99);
+	r->id_s = bench_now() - t0;
+	bench_percentiles(lat, c->q, &r->id_p50, &r->id_p99);
+	rc = 0;
+done:
+	sqlite3_finalize(byid);
+	return rc;
+}
+
+/* Phase 3: FTS5 prefix searches, first 20 hits joined to the rows. */
+static int
+phase_prefix_searches(sqlite3 *db, const struct config *c, uint64_t *s,
+    double *lat, struct result *r)
+{
+	static const char *const prefixes[] = { "nguyen van h", "tran thi l",
+	    "le minh", "pham ngoc t", "hoang", "vu duc", "bui thu h",
+	    "do xuan", "nguyen thi", "ly quang p" };
+	sqlite3_stmt *pre = NULL;
+	char match[64];
+	double t0 = 0;
+	int k, rc = -1, src;
+
+	if (sqlite3_prepare_v2(db, "SELECT p.id_number, p.name FROM person_fts "
+	    "f JOIN person p ON p.rowid = f.rowid WHERE person_fts MATCH ? "
+	    "LIMIT 20", -1, &pre, NULL) != SQLITE_OK)
+		goto done;
 	r->prefix_hits = 0;
-	for (k = -q / 10; k < q; k++) {
-		const char *pf = prefixes[rnd(&s) % N_OF(prefixes)];
+	for (k = -c->q / 10; k < c->q; k++) {
+		const char *pf = prefixes[bench_rnd(s) % BENCH_N_OF(prefixes)];
 		double t;
 
-		snprintf(match, sizeof match, "\"%s\" *", pf);
 		/* "a b c" * is the phrase a b c with c a prefix. */
-		t = now();
+		snprintf(match, sizeof match, "\"%s\" *", pf);
+		t = bench_now();
+		if (k == 0)
+			t0 = t;
 		sqlite3_bind_text(pre, 1, match, -1, SQLITE_STATIC);
-		while ((rc = sqlite3_step(pre)) == SQLITE_ROW)
+		while ((src = sqlite3_step(pre)) == SQLITE_ROW)
 			r->prefix_hits += k >= 0;
 		sqlite3_reset(pre);
-		if (rc != SQLITE_DONE) {
+		if (src != SQLITE_DONE) {
 			fprintf(stderr, "store_bench: search: %s\n",
 			    sqlite3_errmsg(db));
-			rc = -1;
 			goto done;
 		}
 		if (k >= 0)
-			lat[k] = now() - t;
+			lat[k] = bench_now() - t;
 	}
-	percentiles(lat, q, &r->prefix_p50, &r->prefix_p99);
+	r->prefix_s = bench_now() - t0;
+	bench_percentiles(lat, c->q, &r->prefix_p50, &r->prefix_p99);
+	rc = 0;
+done:
+	sqlite3_finalize(pre);
+	return rc;
+}
+
+enum phase {
+	PHASE_IMPORT,
+	PHASE_ID_LOOKUPS,
+	PHASE_PREFIX_SEARCHES
+};
+
+int bench_phase(enum phase ph, sqlite3 *db, const struct config *c,
+    const struct bench_rows *rs, int wal, uint64_t *s, double *lat,
+    struct result *r);
+
+/* The one function around each phase, for callgrind's --zero-before and
+ * --dump-after (which take one function name each). */
+__attribute__((noinline)) int
+bench_phase(enum phase ph, sqlite3 *db, const struct config *c,
+    const struct bench_rows *rs, int wal, uint64_t *s, double *lat,
+    struct result *r)
+{
+	switch (ph) {
+	case PHASE_IMPORT:
+		return phase_import(db, rs, c->batch, wal);
+	case PHASE_ID_LOOKUPS:
+		return phase_id_lookups(db, c, s, lat, r);
+	case PHASE_PREFIX_SEARCHES:
+		return phase_prefix_searches(db, c, s, lat, r);
+	}
+	return -1;
+}
+
+static int
+run(const char *dir, const struct config *c, const struct bench_rows *rs,
+    const char *mode, int encrypted, struct result *r)
+{
+	unsigned char key[CIPHER_KEY_BYTES], sid[CIPHER_STORE_ID_BYTES];
+	struct cipher_open_opts o = { NULL, mode, c->page_size, "normal" };
+	char path[4096 + 300], sql[160], prefix[64];
+	struct cutru_err e;
+	sqlite3 *db = NULL;
+	uint64_t s = 0x9e3779b97f4a7c15ULL;
+	double t0, *lat = NULL;
+	int rc = -1, wal = strcmp(mode, "wal") == 0;
+
+	snprintf(prefix, sizeof prefix, "%s-%s.db", encrypted ? "enc" : "plain",
+	    mode);
+	snprintf(path, sizeof path, "%s/%s", dir, prefix);
+	if (encrypted) {
+		randombytes_buf(key, sizeof key);
+		randombytes_buf(sid, sizeof sid);
+		if (cipher_key_attach(path, key, sid, &e) != 0 ||
+		    cipher_db_open(path, SQLITE_OPEN_READWRITE |
+		    SQLITE_OPEN_CREATE, &o, &db, &e) != 0) {
+			fprintf(stderr, "store_bench: %s\n", e.msg);
+			sodium_memzero(key, sizeof key);
+			return -1;
+		}
+		sodium_memzero(key, sizeof key);
+	} else {
+		snprintf(sql, sizeof sql, "PRAGMA page_size = %d; "
+		    "PRAGMA temp_store = MEMORY; PRAGMA mmap_size = 0; "
+		    "PRAGMA journal_mode = %s; PRAGMA synchronous = NORMAL",
+		    c->page_size, mode);
+		if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE |
+		    SQLITE_OPEN_CREATE, NULL) != SQLITE_OK ||
+		    exec(db, sql) != 0)
+			goto done;
+	}
+	if (create_schema(db, c) != 0)
+		goto done;
+	t0 = bench_now();
+	if (bench_phase(PHASE_IMPORT, db, c, rs, wal, &s, NULL, r) != 0)
+		goto done;
+	r->import_s = bench_now() - t0;
+	r->rows_per_s = (double)c->n / r->import_s;
+	r->bytes = bench_dir_bytes(dir, prefix);
+
+	if (c->query_cache_kib != 0) {
+		/* A smaller cache drops what the import left in it. */
+		snprintf(sql, sizeof sql, "PRAGMA cache_size = -%d",
+		    c->query_cache_kib);
+		if (exec(db, sql) != 0)
+			goto done;
+	}
+	lat = malloc(sizeof *lat * (size_t)c->q);
+	if (lat == NULL ||
+	    bench_phase(PHASE_ID_LOOKUPS, db, c, rs, wal, &s, lat, r) != 0 ||
+	    bench_phase(PHASE_PREFIX_SEARCHES, db, c, rs, wal, &s, lat,
+	    r) != 0)
+		goto done;
 	rc = 0;
 done:
 	free(lat);
-	sqlite3_finalize(ins);
-	sqlite3_finalize(fts);
-	sqlite3_finalize(byid);
-	sqlite3_finalize(pre);
 	sqlite3_close(db);
 	if (encrypted)
 		cipher_key_detach(path);
@@ -360,37 +346,138 @@ done:
 static void
 remove_stores(const char *dir)
 {
-	static const char *const names[] = { "plain.db", "plain.db-wal",
-	    "plain.db-shm", "enc.db", "enc.db-wal", "enc.db-shm" };
+	static const char *const sides[] = { "plain", "enc" };
+	static const char *const modes[] = { "wal", "delete" };
+	static const char *const sfx[] = { "", "-wal", "-shm", "-journal" };
 	char path[4096 + 300];
-	size_t i;
+	size_t i, j, k;
 
-	for (i = 0; i < N_OF(names); i++) {
-		snprintf(path, sizeof path, "%s/%s", dir, names[i]);
-		unlink(path);
-	}
+	for (i = 0; i < BENCH_N_OF(sides); i++)
+		for (j = 0; j < BENCH_N_OF(modes); j++)
+			for (k = 0; k < BENCH_N_OF(sfx); k++) {
+				snprintf(path, sizeof path, "%s/%s-%s.db%s", dir,
+				    sides[i], modes[j], sfx[k]);
+				unlink(path);
+			}
+}
+
+static void
+print_one(const char *mode, const char *side, const struct result *r)
+{
+	printf("%s, %s: import %.0f rows/s (%.2f s); id lookup p50 %.4f ms, "
+	    "p99 %.4f ms, all %.3f s; prefix search p50 %.4f ms, p99 %.4f ms, "
+	    "all %.3f s; %.1f MB\n", mode, side, r->rows_per_s, r->import_s,
+	    r->id_p50, r->id_p99, r->id_s, r->prefix_p50, r->prefix_p99,
+	    r->prefix_s, (double)r->bytes / 1e6);
+}
+
+static void
+print_pair(const char *mode, const struct result *p, const struct result *x)
+{
+	printf("\njournal_mode = %s\n", mode);
+	printf("%-26s %14s %14s %8s\n", "", "plain", "encrypted", "ratio");
+	printf("%-26s %14.0f %14.0f\n", "import rows/s", p->rows_per_s,
+	    x->rows_per_s);
+	printf("%-26s %14.2f %14.2f %8.3f\n", "import seconds", p->import_s,
+	    x->import_s, x->import_s / p->import_s);
+	printf("%-26s %14.3f %14.3f %8.3f\n", "id lookups, all s", p->id_s,
+	    x->id_s, x->id_s / p->id_s);
+	printf("%-26s %14.4f %14.4f %8.3f\n", "id lookup p50 ms", p->id_p50,
+	    x->id_p50, x->id_p50 / p->id_p50);
+	printf("%-26s %14.4f %14.4f %8.3f\n", "id lookup p99 ms", p->id_p99,
+	    x->id_p99, x->id_p99 / p->id_p99);
+	printf("%-26s %14.3f %14.3f %8.3f\n", "prefix searches, all s",
+	    p->prefix_s, x->prefix_s, x->prefix_s / p->prefix_s);
+	printf("%-26s %14.4f %14.4f %8.3f\n", "prefix search p50 ms",
+	    p->prefix_p50, x->prefix_p50, x->prefix_p50 / p->prefix_p50);
+	printf("%-26s %14.4f %14.4f %8.3f\n", "prefix search p99 ms",
+	    p->prefix_p99, x->prefix_p99, x->prefix_p99 / p->prefix_p99);
+	printf("%-26s %14ld %14ld\n", "prefix hits", p->prefix_hits,
+	    x->prefix_hits);
+	printf("%-26s %14.1f %14.1f %8.3f\n", "files MB", p->bytes / 1e6,
+	    x->bytes / 1e6, (double)x->bytes / (double)p->bytes);
+}
+
+static void
+usage(FILE *to)
+{
+	fprintf(to, "usage: store_bench [-n rows] [-q queries] [-c cache_kib] "
+	    "[-C cache_kib]\n"
+	    "                   [-p page_size] [-j wal|delete|both] [-b rows] "
+	    "[-a pages]\n"
+	    "                   [-d dir] [-k] [-o plain|encrypted]\n"
+	    "  -n rows        rows to insert (1000000)\n"
+	    "  -q queries     timed queries of each kind (20000), after a "
+	    "tenth as many to warm up\n"
+	    "  -c cache_kib   SQLite page cache per connection, KiB (65536)\n"
+	    "  -C cache_kib   page cache for the queries (the same as -c)\n"
+	    "  -p page_size   page size of both stores (4096)\n"
+	    "  -j mode        journal mode: wal, delete or both (both)\n"
+	    "  -b rows        rows per transaction of the import (10000)\n"
+	    "  -a pages       PRAGMA wal_autocheckpoint (SQLite's, 1000)\n"
+	    "  -d dir         where the stores go (a new directory in $TMPDIR "
+	    "or /tmp)\n"
+	    "  -k             keep the stores\n"
+	    "  -o side        run one side only, no ratios (for profiling)\n"
+	    "Prints, per journal mode, plain and encrypted figures and "
+	    "encrypted / plain.\n");
 }
 
 int
 main(int argc, char **argv)
 {
+	static const char *const all_modes[] = { "wal", "delete" };
+	struct config cfg = { 1000000, 20000, 65536, 0, 4096, BENCH_BATCH, 0 };
 	struct result plain, enc;
+	struct bench_rows rs;
 	char tmpl[4096];
-	const char *dir = NULL, *t;
+	const char *dir = NULL, *t, *modes[2];
 	struct cutru_err e;
-	long n = 1000000;
-	int q = 20000, cache_kib = 65536, keep = 0, c, made = 0, only = -1;
+	int keep = 0, c, made = 0, only = -1, nmodes = 2, m;
 
-	while ((c = getopt(argc, argv, "n:q:c:d:ko:")) != -1) {
+	modes[0] = all_modes[0];
+	modes[1] = all_modes[1];
+	if (argc > 1 && (strcmp(argv[1], "--help") == 0 ||
+	    strcmp(argv[1], "-h") == 0)) {
+		usage(stdout);
+		return 0;
+	}
+	while ((c = getopt(argc, argv, "n:q:c:C:p:j:b:a:d:ko:h")) != -1) {
 		switch (c) {
 		case 'n':
-			n = strtol(optarg, NULL, 10);
+			cfg.n = strtol(optarg, NULL, 10);
 			break;
 		case 'q':
-			q = atoi(optarg);
+			cfg.q = atoi(optarg);
 			break;
 		case 'c':
-			cache_kib = atoi(optarg);
+			cfg.cache_kib = atoi(optarg);
+			break;
+		case 'C':
+			cfg.query_cache_kib = atoi(optarg);
+			break;
+		case 'b':
+			cfg.batch = strtol(optarg, NULL, 10);
+			break;
+		case 'a':
+			cfg.autockpt = atoi(optarg);
+			break;
+		case 'p':
+			cfg.page_size = atoi(optarg);
+			break;
+		case 'j':
+			if (strcmp(optarg, "both") == 0) {
+				nmodes = 2;
+			} else if (strcmp(optarg, "wal") == 0 ||
+			    strcmp(optarg, "delete") == 0) {
+				nmodes = 1;
+				modes[0] = optarg[0] == 'w' ? all_modes[0] :
+				    all_modes[1];
+			} else {
+				fprintf(stderr, "store_bench: -j wal, delete or "
+				    "both\n");
+				return 2;
+			}
 			break;
 		case 'd':
 			dir = optarg;
@@ -407,18 +494,29 @@ main(int argc, char **argv)
 				return 2;
 			}
 			break;
+		case 'h':
+			usage(stdout);
+			return 0;
 		default:
-			fprintf(stderr, "usage: store_bench [-n rows] [-q queries] "
-			    "[-c cache_kib] [-d dir] [-k] [-o plain|encrypted]\n");
+			usage(stderr);
 			return 2;
 		}
 	}
-	if (n < 1 || q < 10 || cache_kib < 1) {
-		fprintf(stderr, "store_bench: -n >= 1, -q >= 10, -c >= 1\n");
+	if (cfg.n < 1 || cfg.q < 10 || cfg.cache_kib < 1 ||
+	    cfg.query_cache_kib < 0 || cfg.batch < 1 || cfg.autockpt < 0 ||
+	    cfg.page_size < 1024 || cfg.page_size > 65536 ||
+	    (cfg.page_size & (cfg.page_size - 1)) != 0) {
+		fprintf(stderr, "store_bench: -n >= 1, -q >= 10, -c >= 1, "
+		    "-b >= 1, -a >= 0, -p a power of two from 1024 to 65536\n");
 		return 2;
 	}
 	if (sodium_init() < 0 || cipher_vfs_register(&e) != 0) {
 		fprintf(stderr, "store_bench: cannot start the cipher\n");
+		return 1;
+	}
+	if (bench_rows_make(&rs, cfg.n) != 0) {
+		fprintf(stderr, "store_bench: out of memory for %ld rows\n",
+		    cfg.n);
 		return 1;
 	}
 	if (dir == NULL) {
@@ -433,46 +531,33 @@ main(int argc, char **argv)
 		dir = tmpl;
 		made = 1;
 	}
-	printf("store_bench: %ld rows, %d queries of each kind, cache %d KiB, "
-	    "SQLite %s, in %s\n", n, q, cache_kib, sqlite3_libversion(), dir);
+	printf("store_bench: %ld rows in transactions of %ld, %d queries of "
+	    "each kind, cache %d KiB (queries: %d KiB), page size %d, "
+	    "wal_autocheckpoint %d, SQLite %s, libsodium %s, in %s\n",
+	    cfg.n, cfg.batch, cfg.q, cfg.cache_kib, cfg.query_cache_kib != 0 ?
+	    cfg.query_cache_kib : cfg.cache_kib, cfg.page_size,
+	    cfg.autockpt != 0 ? cfg.autockpt : 1000, sqlite3_libversion(),
+	    sodium_version_string(), dir);
 	fflush(stdout);
-	memset(&plain, 0, sizeof plain);
-	memset(&enc, 0, sizeof enc);
-	if ((only != 1 && run(dir, 0, n, q, cache_kib, &plain) != 0) ||
-	    (only != 0 && run(dir, 1, n, q, cache_kib, &enc) != 0))
-		return 1;
-	if (only >= 0) {
-		struct result *r = only ? &enc : &plain;
-
-		printf("%s: import %.0f rows/s (%.2f s); id lookup p50 %.4f ms, "
-		    "p99 %.4f ms; prefix search p50 %.4f ms, p99 %.4f ms\n",
-		    only ? "encrypted" : "plain", r->rows_per_s, r->import_s,
-		    r->id_p50, r->id_p99, r->prefix_p50, r->prefix_p99);
-		goto out;
+	for (m = 0; m < nmodes; m++) {
+		memset(&plain, 0, sizeof plain);
+		memset(&enc, 0, sizeof enc);
+		if ((only != 1 && run(dir, &cfg, &rs, modes[m], 0, &plain) != 0) ||
+		    (only != 0 && run(dir, &cfg, &rs, modes[m], 1, &enc) != 0))
+			return 1;
+		if (only >= 0)
+			print_one(modes[m], only ? "encrypted" : "plain",
+			    only ? &enc : &plain);
+		else
+			print_pair(modes[m], &plain, &enc);
+		fflush(stdout);
+		if (!keep)
+			remove_stores(dir);
 	}
-	printf("%-26s %14s %14s %8s\n", "", "plain", "encrypted", "ratio");
-	printf("%-26s %14.0f %14.0f\n", "import rows/s", plain.rows_per_s,
-	    enc.rows_per_s);
-	printf("%-26s %14.2f %14.2f %8.3f\n", "import seconds", plain.import_s,
-	    enc.import_s, enc.import_s / plain.import_s);
-	printf("%-26s %14.4f %14.4f %8.3f\n", "id lookup p50 ms", plain.id_p50,
-	    enc.id_p50, enc.id_p50 / plain.id_p50);
-	printf("%-26s %14.4f %14.4f %8.3f\n", "id lookup p99 ms", plain.id_p99,
-	    enc.id_p99, enc.id_p99 / plain.id_p99);
-	printf("%-26s %14.4f %14.4f %8.3f\n", "prefix search p50 ms",
-	    plain.prefix_p50, enc.prefix_p50, enc.prefix_p50 / plain.prefix_p50);
-	printf("%-26s %14.4f %14.4f %8.3f\n", "prefix search p99 ms",
-	    plain.prefix_p99, enc.prefix_p99, enc.prefix_p99 / plain.prefix_p99);
-	printf("%-26s %14ld %14ld\n", "prefix hits", plain.prefix_hits,
-	    enc.prefix_hits);
-	printf("%-26s %14.1f %14.1f %8.3f\n", "files MB", plain.bytes / 1e6,
-	    enc.bytes / 1e6, (double)enc.bytes / (double)plain.bytes);
-	printf("(ratios: encrypted / plain, in time or size)\n");
-out:
-	if (!keep) {
-		remove_stores(dir);
-		if (made)
-			rmdir(dir);
-	}
+	if (only < 0)
+		printf("(ratios: encrypted / plain, in time or size)\n");
+	if (!keep && made)
+		rmdir(dir);
+	bench_rows_free(&rs);
 	return 0;
 }

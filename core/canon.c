@@ -97,7 +97,7 @@ nfc_utf8(const char *s, size_t len, char **out, size_t *outlen)
 {
 	const UNormalizer2 *nfc;
 	UErrorCode st = U_ZERO_ERROR;
-	UChar *u = NULL, *n = NULL;
+	UChar ushort[256], *u = NULL, *n = NULL;
 	int32_t ulen = 0, nlen = 0, olen = 0;
 	char *o = NULL;
 	size_t i;
@@ -115,9 +115,11 @@ nfc_utf8(const char *s, size_t len, char **out, size_t *outlen)
 	nfc = unorm2_getNFCInstance(&st);
 	if (U_FAILURE(st))
 		return CUTRU_EINTERNAL;
-	/* A UTF-16 string is never longer, in units, than the UTF-8 bytes. */
-	u = malloc(((size_t)len + 1) * sizeof *u);
-	if (u == NULL)
+	/* A UTF-16 string is never longer, in units, than the UTF-8 bytes;
+	 * short ones (names, addresses: nearly all) stay on the stack. */
+	if (len < sizeof ushort / sizeof ushort[0])
+		u = ushort;
+	else if ((u = malloc(((size_t)len + 1) * sizeof *u)) == NULL)
 		return CUTRU_ENOMEM;
 	u_strFromUTF8(u, (int32_t)len + 1, &ulen, s, (int32_t)len, &st);
 	if (U_FAILURE(st)) {
@@ -171,58 +173,86 @@ nfc_utf8(const char *s, size_t len, char **out, size_t *outlen)
 	*outlen = (size_t)olen;
 	rc = CUTRU_OK;
 done:
-	free(u);
+	if (u != ushort)
+		free(u);
 	free(n);
 	return rc;
 }
 
 /* ---- Encoder ---- */
 
+/* Where the encoder is: one frame per container entered, a member's key
+ * or an element's index.  The path string ("members[2].dob") is only
+ * written when something fails (enc_fail()): formatting it for every value
+ * cost more than the encoding itself. */
+struct enc_frame {
+	const char *key;    /* NULL: an array element */
+	int index;
+};
+
 struct enc {
 	struct cbuf b;
-	char path[128];     /* where we are, "members[2].dob" */
-	size_t pathlen;
+	struct enc_frame frame[CANON_MAX_DEPTH + 2];
+	int nframes;
+	int normalised;     /* a text was not in NFC (canon_encode_append) */
 	struct cutru_err *e;
 };
 
-/* Append to the path; returns the old length for enc_path_pop().  A path
- * too long for the buffer stops growing: it is only for messages. */
-static size_t
+static void
 enc_path_push(struct enc *st, const char *key, int index)
 {
-	size_t old = st->pathlen, room = sizeof st->path - st->pathlen;
-	int n;
-
-	if (key != NULL)
-		n = snprintf(st->path + old, room, "%s%s",
-		    old != 0 ? "." : "", key);
-	else
-		n = snprintf(st->path + old, room, "[%d]", index);
-	if (n < 0 || (size_t)n >= room) {
-		st->path[old] = '\0';
-		return old;
-	}
-	st->pathlen += (size_t)n;
-	return old;
+	/* Containers nest at most CANON_MAX_DEPTH deep (enc_value() checks
+	 * before it enters one), so the frames cannot run out. */
+	st->frame[st->nframes].key = key;
+	st->frame[st->nframes].index = index;
+	st->nframes++;
 }
 
 static void
-enc_path_pop(struct enc *st, size_t old)
+enc_path_pop(struct enc *st)
 {
-	st->pathlen = old;
-	st->path[old] = '\0';
+	st->nframes--;
+}
+
+/* The path of the value being encoded, into buf (size bytes): a segment
+ * too long for what is left of the buffer is left out; the path is only
+ * for messages. */
+static void
+enc_path(const struct enc *st, char *buf, size_t size)
+{
+	size_t len = 0, room;
+	int i, n;
+
+	buf[0] = '\0';
+	for (i = 0; i < st->nframes; i++) {
+		room = size - len;
+		if (st->frame[i].key != NULL)
+			n = snprintf(buf + len, room, "%s%s",
+			    len != 0 ? "." : "", st->frame[i].key);
+		else
+			n = snprintf(buf + len, room, "[%d]",
+			    st->frame[i].index);
+		if (n < 0 || (size_t)n >= room) {
+			buf[len] = '\0';
+			continue;
+		}
+		len += (size_t)n;
+	}
 }
 
 static int
 enc_fail(struct enc *st, int code, const char *what)
 {
+	char path[128];
+
+	enc_path(st, path, sizeof path);
 	if (code == CUTRU_ENOMEM)
-		return cutru_err_set(st->e, code, st->path,
+		return cutru_err_set(st->e, code, path,
 		    _("Out of memory while encoding a document."));
 	if (code == CUTRU_EINTERNAL)
-		return cutru_err_set(st->e, code, st->path,
+		return cutru_err_set(st->e, code, path,
 		    _("The Unicode library could not normalise a text."));
-	return cutru_err_set(st->e, code, st->path, "%s", what);
+	return cutru_err_set(st->e, code, path, "%s", what);
 }
 
 /* Escape s (len bytes, well-formed NFC UTF-8) between quotes. */
@@ -284,6 +314,15 @@ enc_text(struct enc *st, const char *s, const char **norm, size_t *normlen,
 	int rc;
 
 	*owned = NULL;
+	/* ASCII (keys, numbers, dates, codes: most values) is well-formed
+	 * UTF-8 and NFC as it stands. */
+	for (bad = 0; bad < len && (unsigned char)s[bad] < 0x80; bad++)
+		;
+	if (bad == len) {
+		*norm = s;
+		*normlen = len;
+		return CUTRU_OK;
+	}
 	bad = utf8_bad_offset(s, len);
 	if (bad != len) {
 		if (is_key)
@@ -300,9 +339,10 @@ enc_text(struct enc *st, const char *s, const char **norm, size_t *normlen,
 	if (rc != CUTRU_OK)
 		return enc_fail(st, rc,
 		    _("This text is too long to be normalised."));
-	if (*owned != NULL)
+	if (*owned != NULL) {
 		*norm = *owned;
-	else {
+		st->normalised = 1;
+	} else {
 		*norm = s;
 		*normlen = len;
 	}
@@ -333,19 +373,21 @@ static int enc_value(struct enc *st, const cJSON *item, int depth);
 static int
 enc_object(struct enc *st, const cJSON *obj, int depth)
 {
-	struct member *m = NULL;
+	struct member few[16], *m = few;
 	const cJSON *c;
-	size_t n = 0, i, old;
+	size_t n = 0, i;
 	char msg[CUTRU_ERR_MSG_MAX];
 	int rc;
 
 	for (c = obj->child; c != NULL; c = c->next)
 		n++;
-	if (n != 0) {
+	/* The objects of events and requests have a handful of members. */
+	if (n > sizeof few / sizeof few[0]) {
 		m = calloc(n, sizeof *m);
 		if (m == NULL)
 			return enc_fail(st, CUTRU_ENOMEM, NULL);
-	}
+	} else
+		memset(few, 0, n * sizeof few[0]);
 	for (i = 0, c = obj->child; c != NULL; c = c->next, i++) {
 		m[i].v = c;
 		if (c->string == NULL) {
@@ -358,8 +400,22 @@ enc_object(struct enc *st, const cJSON *obj, int depth)
 		if (rc != CUTRU_OK)
 			goto done;
 	}
-	if (n > 1)
+	/* Insertion sort for the small objects of events and requests
+	 * (qsort() would allocate); qsort() for large ones, which may come
+	 * from outside. */
+	if (m != few)
 		qsort(m, n, sizeof *m, member_cmp);
+	else {
+		for (i = 1; i < n; i++) {
+			struct member t = m[i];
+			size_t j;
+
+			for (j = i; j > 0 && member_cmp(&m[j - 1], &t) > 0;
+			    j--)
+				m[j] = m[j - 1];
+			m[j] = t;
+		}
+	}
 	for (i = 1; i < n; i++) {
 		if (member_cmp(&m[i - 1], &m[i]) == 0) {
 			snprintf(msg, sizeof msg,
@@ -380,18 +436,19 @@ enc_object(struct enc *st, const cJSON *obj, int depth)
 			rc = enc_fail(st, CUTRU_ENOMEM, NULL);
 			goto done;
 		}
-		old = enc_path_push(st, m[i].key, 0);
+		enc_path_push(st, m[i].key, 0);
 		rc = enc_value(st, m[i].v, depth);
 		if (rc != CUTRU_OK)
 			goto done;
-		enc_path_pop(st, old);
+		enc_path_pop(st);
 	}
 	if ((rc = cbuf_putc(&st->b, '}')) != CUTRU_OK)
 		rc = enc_fail(st, rc, NULL);
 done:
 	for (i = 0; i < n; i++)
 		free(m[i].owned);
-	free(m);
+	if (m != few)
+		free(m);
 	return rc;
 }
 
@@ -421,7 +478,7 @@ enc_value(struct enc *st, const cJSON *item, int depth)
 	const cJSON *c;
 	const char *norm;
 	char *owned = NULL;
-	size_t normlen, old;
+	size_t normlen;
 	char msg[CUTRU_ERR_MSG_MAX];
 	int rc, i;
 
@@ -465,11 +522,11 @@ enc_value(struct enc *st, const cJSON *item, int depth)
 		for (i = 0, c = item->child; c != NULL; c = c->next, i++) {
 			if (i != 0 && cbuf_putc(&st->b, ',') != CUTRU_OK)
 				return enc_fail(st, CUTRU_ENOMEM, NULL);
-			old = enc_path_push(st, NULL, i);
+			enc_path_push(st, NULL, i);
 			rc = enc_value(st, c, depth + 1);
 			if (rc != CUTRU_OK)
 				return rc;
-			enc_path_pop(st, old);
+			enc_path_pop(st);
 		}
 		rc = cbuf_putc(&st->b, ']');
 		break;
@@ -503,6 +560,44 @@ canon_encode(const cJSON *item, char **out, size_t *outlen,
 	*out = st.b.p;
 	*outlen = st.b.len - 1;
 	return CUTRU_OK;
+}
+
+int
+canon_encode_append(const cJSON *item, struct canon_buf *out,
+    int *normalised, struct cutru_err *e)
+{
+	struct enc st;
+	size_t len0;
+	int rc;
+
+	if (normalised != NULL)
+		*normalised = 0;
+	if (out == NULL)
+		return cutru_err_set(e, CUTRU_EINVAL, NULL,
+		    _("Nowhere to write the document."));
+	memset(&st, 0, sizeof st);
+	st.e = e;
+	st.b.p = out->p;
+	st.b.len = len0 = out->len;
+	st.b.cap = out->cap;
+	rc = enc_value(&st, item, 0);
+	/* The buffer may have moved while it grew, also on failure. */
+	out->p = st.b.p;
+	out->cap = st.b.cap;
+	out->len = rc == CUTRU_OK ? st.b.len : len0;
+	if (rc == CUTRU_OK && normalised != NULL)
+		*normalised = st.normalised;
+	return rc;
+}
+
+void
+canon_buf_free(struct canon_buf *b)
+{
+	if (b == NULL)
+		return;
+	free(b->p);
+	b->p = NULL;
+	b->len = b->cap = 0;
 }
 
 /* ---- Parser ---- */

@@ -94,6 +94,26 @@ struct canon_limits {
 int canon_encode(const cJSON *item, char **out, size_t *outlen,
     struct cutru_err *e);
 
+/* A growing byte buffer owned by the caller: start it zeroed, release it
+ * with canon_buf_free().  Not NUL-terminated. */
+struct canon_buf {
+	char *p;
+	size_t len;
+	size_t cap;
+};
+
+/* canon_encode() onto the end of out, for callers that join many encoded
+ * values (the journal's events) without a copy of each.  On failure
+ * out->len is what it was (out->p may have moved).  *normalised (may be
+ * NULL) tells whether a text or a key of item was not in NFC, so that the
+ * bytes say something other than item's own strings: a caller that applies
+ * item and records the bytes needs it to be 0.  Errors as canon_encode(). */
+int canon_encode_append(const cJSON *item, struct canon_buf *out,
+    int *normalised, struct cutru_err *e);
+
+/* Free b's bytes and zero it (b may be NULL). */
+void canon_buf_free(struct canon_buf *b);
+
 /* Parse len bytes at buf (no terminator needed; a NUL inside is an error)
  * into a cJSON tree obeying the data model above, within *lim (NULL: only
  * CANON_MAX_DEPTH applies).  flags: CANON_REQUIRE_CANONICAL or 0.

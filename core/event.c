@@ -437,19 +437,25 @@ event_rules(const char *type, const cJSON *data, const char *path,
 	int is_temp = kind != NULL && strcmp(kind, "temporary") == 0;
 
 	if (strcmp(type, "residence.opened") == 0) {
-		field_path_key(sub, sizeof sub, path, "to");
+		/* The path is written only when it is needed. */
 		if (!is_temp) {
-			if (cJSON_GetObjectItemCaseSensitive(data, "to") != NULL)
-				return cutru_err_set(e, CUTRU_EINVAL, sub,
-				    _("Only a temporary residence has an end "
-				    "date."));
-			return CUTRU_OK;
-		}
-		if (field_get_date(data, "to", &b) != CUTRU_OK)
-			return cutru_err_set(e, CUTRU_EINVAL, sub,
+			if (cJSON_GetObjectItemCaseSensitive(data, "to") ==
+			    NULL)
+				return CUTRU_OK;
+			rc = cutru_err_set(e, CUTRU_EINVAL, NULL,
+			    _("Only a temporary residence has an end date."));
+		} else if (field_get_date(data, "to", &b) != CUTRU_OK)
+			rc = cutru_err_set(e, CUTRU_EINVAL, NULL,
 			    _("A temporary residence needs an end date."));
-		field_get_date(data, "from", &a);
-		return event_check_term(&a, &b, sub, e);
+		else {
+			field_get_date(data, "from", &a);
+			rc = event_check_term(&a, &b, NULL, e);
+		}
+		if (rc != CUTRU_OK) {
+			field_path_key(sub, sizeof sub, path, "to");
+			field_set_path(e, sub);
+		}
+		return rc;
 	}
 	if (strcmp(type, "residence.closed") == 0) {
 		field_get_date(data, "event_date", &a);
@@ -508,9 +514,10 @@ event_rules(const char *type, const cJSON *data, const char *path,
 	return CUTRU_OK;
 }
 
-/* event_validate() with a path prefix. */
+/* The checks of validate_at() after the encoding: members, type, the
+ * payload against its schema, the rules. */
 static int
-validate_at(const cJSON *ev, const char *path, struct cutru_err *e)
+check_encoded(const cJSON *ev, const char *path, struct cutru_err *e)
 {
 	static const struct field_ctx stored = { NULL, FIELD_CHECK_STORED };
 	const struct event_type *t;
@@ -518,26 +525,8 @@ validate_at(const cJSON *ev, const char *path, struct cutru_err *e)
 	const cJSON *type, *data, *m;
 	const char *kind;
 	char sub[FIELD_PATH_MAX];
-	char *bytes = NULL;
-	size_t n;
 	int rc;
 
-	if (!cJSON_IsObject(ev))
-		return cutru_err_set(e, CUTRU_EINVAL, path,
-		    _("An event must be a JSON object."));
-	/* Canonical-JSON friendly first: no fractions, duplicates, bad text. */
-	rc = canon_encode(ev, &bytes, &n, e);
-	free(bytes);
-	if (rc != CUTRU_OK) {
-		if (e != NULL && path[0] != '\0') {
-			char inner[CUTRU_ERR_FIELD_MAX];
-
-			memcpy(inner, e->field, sizeof inner);
-			field_path_key(sub, sizeof sub, path, inner);
-			field_set_path(e, sub);
-		}
-		return rc;
-	}
 	for (m = ev->child; m != NULL; m = m->next)
 		if (m->string == NULL || (strcmp(m->string, "type") != 0 &&
 		    strcmp(m->string, "data") != 0)) {
@@ -547,17 +536,22 @@ validate_at(const cJSON *ev, const char *path, struct cutru_err *e)
 			    _("An event has only \"type\" and \"data\"."));
 		}
 	type = cJSON_GetObjectItemCaseSensitive(ev, "type");
-	field_path_key(sub, sizeof sub, path, "type");
-	if (!cJSON_IsString(type))
-		return cutru_err_set(e, CUTRU_EINVAL, sub,
-		    _("An event needs a type."));
-	t = event_type_find(type->valuestring);
-	if (t == NULL)
+	if (!cJSON_IsString(type) ||
+	    (t = event_type_find(type->valuestring)) == NULL) {
+		field_path_key(sub, sizeof sub, path, "type");
+		if (!cJSON_IsString(type))
+			return cutru_err_set(e, CUTRU_EINVAL, sub,
+			    _("An event needs a type."));
 		return cutru_err_set(e, CUTRU_EINVAL, sub,
 		    _("\"%.60s\" is not a known event type."),
 		    type->valuestring);
+	}
 	data = cJSON_GetObjectItemCaseSensitive(ev, "data");
-	field_path_key(sub, sizeof sub, path, "data");
+	/* The common case, an event on its own, needs no formatting. */
+	if (path[0] == '\0')
+		strcpy(sub, "data");
+	else
+		field_path_key(sub, sizeof sub, path, "data");
 	if (data == NULL)
 		return cutru_err_set(e, CUTRU_EINVAL, sub,
 		    _("An event needs its data."));
@@ -572,10 +566,74 @@ validate_at(const cJSON *ev, const char *path, struct cutru_err *e)
 	return event_rules(t->name, data, sub, e);
 }
 
+/* event_validate() with a path prefix.  With out, the event's canonical
+ * encoding is appended to it (on success only) and, when the encoding had
+ * to bring a text to NFC, the tree the bytes decode to is what is checked
+ * and is returned in *nfc (the caller frees it). */
+static int
+validate_at(const cJSON *ev, const char *path, struct canon_buf *out,
+    cJSON **nfc, struct cutru_err *e)
+{
+	struct canon_buf scratch = { NULL, 0, 0 }, *buf = out;
+	char sub[FIELD_PATH_MAX], inner[CUTRU_ERR_FIELD_MAX];
+	cJSON *tree = NULL;
+	size_t len0;
+	int rc, normalised = 0;
+
+	if (!cJSON_IsObject(ev))
+		return cutru_err_set(e, CUTRU_EINVAL, path,
+		    _("An event must be a JSON object."));
+	/* Canonical-JSON friendly first: no fractions, duplicates, bad text.
+	 * The encoding is kept when the caller records it (the journal). */
+	if (buf == NULL)
+		buf = &scratch;
+	len0 = buf->len;
+	rc = canon_encode_append(ev, buf, &normalised, e);
+	canon_buf_free(&scratch);
+	if (rc != CUTRU_OK) {
+		if (e != NULL && path[0] != '\0') {
+			memcpy(inner, e->field, sizeof inner);
+			field_path_key(sub, sizeof sub, path, inner);
+			field_set_path(e, sub);
+		}
+		return rc;
+	}
+	if (out != NULL && normalised) {
+		/* Rare (text typed in NFD): check what the bytes say. */
+		rc = canon_parse(out->p + len0, out->len - len0, NULL, 0, &tree,
+		    e);
+		if (rc == CUTRU_OK)
+			rc = check_encoded(tree, path, e);
+	} else
+		rc = check_encoded(ev, path, e);
+	if (rc != CUTRU_OK) {
+		cJSON_Delete(tree);
+		tree = NULL;
+		if (out != NULL)
+			out->len = len0;
+	}
+	if (nfc != NULL)
+		*nfc = tree;
+	else
+		cJSON_Delete(tree);
+	return rc;
+}
+
 int
 event_validate(const cJSON *ev, struct cutru_err *e)
 {
-	return validate_at(ev, "", e);
+	return validate_at(ev, "", NULL, NULL, e);
+}
+
+int
+event_validate_encode(const cJSON *ev, struct canon_buf *out, cJSON **nfc,
+    struct cutru_err *e)
+{
+	*nfc = NULL;
+	if (out == NULL)
+		return cutru_err_set(e, CUTRU_EINVAL, NULL,
+		    _("Nowhere to write the event."));
+	return validate_at(ev, "", out, nfc, e);
 }
 
 int
@@ -590,7 +648,7 @@ event_validate_list(const cJSON *events, struct cutru_err *e)
 		    _("A list of events must be a JSON array."));
 	for (i = 0, ev = events->child; ev != NULL; ev = ev->next, i++) {
 		field_path_index(path, sizeof path, "", i);
-		rc = validate_at(ev, path, e);
+		rc = validate_at(ev, path, NULL, NULL, e);
 		if (rc != CUTRU_OK)
 			return rc;
 	}
@@ -600,13 +658,20 @@ event_validate_list(const cJSON *events, struct cutru_err *e)
 cJSON *
 event_new(const char *type, cJSON *data)
 {
-	cJSON *ev;
+	cJSON *ev, *t;
 
 	if (data == NULL)
 		return NULL;
+	/* The two keys are literals: kept by reference, not copied. */
 	ev = cJSON_CreateObject();
-	if (ev == NULL || cJSON_AddStringToObject(ev, "type", type) == NULL ||
-	    !cJSON_AddItemToObject(ev, "data", data)) {
+	t = cJSON_CreateString(type);
+	if (ev == NULL || t == NULL || !cJSON_AddItemToObjectCS(ev, "type", t)) {
+		cJSON_Delete(t);
+		cJSON_Delete(ev);
+		cJSON_Delete(data);
+		return NULL;
+	}
+	if (!cJSON_AddItemToObjectCS(ev, "data", data)) {
 		cJSON_Delete(ev);
 		cJSON_Delete(data);
 		return NULL;

@@ -108,6 +108,8 @@
 #include "core/field.h"
 #include "core/types.h"
 
+struct canon_buf;
+
 /* One event type: its name and payload schema. */
 struct event_type {
 	const char *name;           /* "residence.opened" */
@@ -145,6 +147,17 @@ const struct event_type *event_type_find(const char *name);
  * in stored form, and the cross-field rules above.  Errors name the value
  * by path ("data.guests[1].passport"). */
 int event_validate(const cJSON *ev, struct cutru_err *e);
+
+/* event_validate() of the event's canonical encoding (core/canon.h), which
+ * is appended to out on success: what a journal records of an event it
+ * applies.  Text typed in another Unicode form than NFC is brought to NFC
+ * by the encoding; then *nfc is set to the tree the bytes decode to (the
+ * caller frees it with cJSON_Delete()), and that is what was checked and
+ * what must be applied.  Otherwise *nfc is NULL and ev itself was checked:
+ * its bytes decode to ev (up to the order of members).  Either way
+ * applying the tree checked and replaying the bytes are the same. */
+int event_validate_encode(const cJSON *ev, struct canon_buf *out,
+    cJSON **nfc, struct cutru_err *e);
 
 /* Check an array of events; paths start with the index ("[2].data.to").
  * An empty array is valid. */

@@ -138,12 +138,19 @@ static int
 check_text(const struct field *f, const char *s, const struct field_ctx *ctx,
     const char *path, struct cutru_err *e)
 {
-	char *clean = NULL;
+	char small[1024], *clean = NULL;
 	size_t n = 0, max = f->max > 0 ? (size_t)f->max : FIELD_TEXT_MAX;
+	size_t len = strlen(s);
 	int rc;
 
-	rc = clean_text(s, &clean, &n, path, e);
-	if (rc != CUTRU_OK)
+	/* The texts of forms and events are short: clean them on the stack
+	 * (the room clean_text() allows for NFC growth). */
+	if (len < (sizeof small - 16) / 3) {
+		rc = utf8_clean_line(s, len, small, sizeof small, &n, path, e);
+		if (rc != CUTRU_OK)
+			return refield(e, path, rc);
+		clean = small;
+	} else if ((rc = clean_text(s, &clean, &n, path, e)) != CUTRU_OK)
 		return rc;
 	if (n == 0)
 		rc = cutru_err_set(e, CUTRU_EINVAL, path,
@@ -155,7 +162,8 @@ check_text(const struct field *f, const char *s, const struct field_ctx *ctx,
 		rc = cutru_err_set(e, CUTRU_EINVAL, path,
 		    _("%s has extra white space or is not normalised."),
 		    _(f->label));
-	free(clean);
+	if (clean != small)
+		free(clean);
 	return rc;
 }
 
@@ -392,17 +400,70 @@ check_string(const struct field *f, const char *s, const struct field_ctx *ctx,
 	    (int)f->type);
 }
 
+/* A value's place in the document: a chain of frames on the stack, one
+ * per member or table row entered, written out as a path ("members[2].dob")
+ * only when an error names the value.  Formatting a path for every value
+ * checked cost more than most checks. */
+struct lpath {
+	const struct lpath *up;     /* NULL: the outermost frame */
+	const char *base;           /* outermost frame: the caller's path */
+	const char *key;            /* a member; NULL: a row (index) */
+	int index;
+};
+
+/* The path of lp into buf, as field_path_key() and field_path_index()
+ * would have joined it frame by frame. */
+static void
+lpath_format(const struct lpath *lp, char *buf, size_t size)
+{
+	size_t n;
+
+	if (lp->up == NULL) {
+		snprintf(buf, size, "%s", lp->base != NULL ? lp->base : "");
+		return;
+	}
+	lpath_format(lp->up, buf, size);
+	n = strlen(buf);
+	if (lp->key != NULL && n == 0)
+		snprintf(buf, size, "%s", lp->key);
+	else if (lp->key != NULL)
+		snprintf(buf + n, size - n, ".%s", lp->key);
+	else
+		snprintf(buf + n, size - n, "[%d]", lp->index);
+}
+
+/* e->field = the path of lp, or of its member key when key is not NULL;
+ * returns rc. */
+static int
+fail_at(struct cutru_err *e, const struct lpath *lp, const char *key, int rc)
+{
+	char buf[FIELD_PATH_MAX];
+	struct lpath k;
+
+	if (e == NULL)
+		return rc;
+	if (key != NULL) {
+		k.up = lp;
+		k.base = NULL;
+		k.key = key;
+		k.index = 0;
+		lp = &k;
+	}
+	lpath_format(lp, buf, sizeof buf);
+	field_set_path(e, buf);
+	return rc;
+}
+
 /* The object holds an ID number with sex and/or date of birth: they must
  * agree. */
 static int
-check_person(const struct field *schema, const cJSON *obj, const char *path,
-    struct cutru_err *e)
+check_person(const struct field *schema, const cJSON *obj,
+    const struct lpath *lp, struct cutru_err *e)
 {
 	struct idnum_info id;
 	struct cutru_date dob;
 	enum cutru_sex sex;
 	const char *num;
-	char sub[FIELD_PATH_MAX];
 	int rc;
 
 	if (field_find(schema, "id_number") == NULL)
@@ -416,96 +477,105 @@ check_person(const struct field *schema, const cJSON *obj, const char *path,
 	    field_get_date(obj, "dob", &dob) != CUTRU_OK)
 		dob.prec = CUTRU_DATE_NONE;
 	rc = idnum_check_person(&id, sex, &dob, e);
-	if (rc != CUTRU_OK) {
-		field_path_key(sub, sizeof sub, path,
-		    e != NULL && strcmp(e->field, "sex") == 0 ? "sex" : "dob");
-		return refield(e, sub, rc);
-	}
+	if (rc != CUTRU_OK)
+		return fail_at(e, lp, e != NULL && strcmp(e->field, "sex") ==
+		    0 ? "sex" : "dob", rc);
 	return CUTRU_OK;
 }
 
-int
-field_check_object(const struct field *schema, const cJSON *obj,
-    const struct field_ctx *ctx, const char *path, struct cutru_err *e)
+static int check_value(const struct field *f, const cJSON *v,
+    const struct field_ctx *ctx, const struct lpath *lp,
+    struct cutru_err *e);
+
+static int
+check_object(const struct field *schema, const cJSON *obj,
+    const struct field_ctx *ctx, const struct lpath *lp,
+    struct cutru_err *e)
 {
 	const struct field *f;
 	const cJSON *m;
-	char sub[FIELD_PATH_MAX];
+	struct lpath sub;
 	int rc;
 
 	if (!cJSON_IsObject(obj))
-		return cutru_err_set(e, CUTRU_EINVAL, path != NULL ? path : "",
-		    _("A JSON object was expected here."));
+		return fail_at(e, lp, NULL, cutru_err_set(e, CUTRU_EINVAL, NULL,
+		    _("A JSON object was expected here.")));
+	sub.up = lp;
+	sub.base = NULL;
+	sub.index = 0;
 	for (f = schema; f->key != NULL; f++) {
 		m = cJSON_GetObjectItemCaseSensitive(obj, f->key);
-		field_path_key(sub, sizeof sub, path, f->key);
 		if (m == NULL) {
 			if (f->flags & FIELD_REQUIRED)
-				return cutru_err_set(e, CUTRU_EINVAL, sub,
-				    _("%s is required."), _(f->label));
+				return fail_at(e, lp, f->key,
+				    cutru_err_set(e, CUTRU_EINVAL, NULL,
+				    _("%s is required."), _(f->label)));
 			continue;
 		}
-		rc = field_check(f, m, ctx, sub, e);
+		sub.key = f->key;
+		rc = check_value(f, m, ctx, &sub, e);
 		if (rc != CUTRU_OK)
 			return rc;
 	}
 	for (m = obj->child; m != NULL; m = m->next) {
 		if (m->string != NULL && field_find(schema, m->string) != NULL)
 			continue;
-		field_path_key(sub, sizeof sub, path,
-		    m->string != NULL ? m->string : "");
-		return cutru_err_set(e, CUTRU_EINVAL, sub,
+		return fail_at(e, lp, m->string != NULL ? m->string : "",
+		    cutru_err_set(e, CUTRU_EINVAL, NULL,
 		    _("\"%.40s\" is not a known item here; check its "
-		    "spelling."), m->string != NULL ? m->string : "");
+		    "spelling."), m->string != NULL ? m->string : ""));
 	}
-	return check_person(schema, obj, path, e);
+	return check_person(schema, obj, lp, e);
 }
 
-int
-field_check(const struct field *f, const cJSON *v,
-    const struct field_ctx *ctx, const char *path, struct cutru_err *e)
+static int
+check_value(const struct field *f, const cJSON *v,
+    const struct field_ctx *ctx, const struct lpath *lp, struct cutru_err *e)
 {
-	static const struct field_ctx none = { NULL, 0 };
 	const cJSON *row;
-	char sub[FIELD_PATH_MAX];
+	struct lpath sub;
 	long max;
 	int i, rc;
 
-	if (ctx == NULL)
-		ctx = &none;
-	if (path == NULL)
-		path = "";
 	if (v == NULL || cJSON_IsNull(v))
-		return cutru_err_set(e, CUTRU_EINVAL, path,
+		return fail_at(e, lp, NULL, cutru_err_set(e, CUTRU_EINVAL, NULL,
 		    _("%s has no value; leave it out instead of writing "
-		    "null."), _(f->label));
+		    "null."), _(f->label)));
 	switch (f->type) {
 	case FIELD_BOOL:
 		if (!cJSON_IsBool(v))
-			return cutru_err_set(e, CUTRU_EINVAL, path,
-			    _("%s must be true or false."), _(f->label));
+			return fail_at(e, lp, NULL, cutru_err_set(e,
+			    CUTRU_EINVAL, NULL, _("%s must be true or false."),
+			    _(f->label)));
 		return CUTRU_OK;
 	case FIELD_COUNT:
 		max = f->max > 0 ? f->max : FIELD_COUNT_MAX;
 		if (!cJSON_IsNumber(v) || v->valuedouble != floor(v->valuedouble)
 		    || v->valuedouble < 1 || v->valuedouble > (double)max)
-			return cutru_err_set(e, CUTRU_EINVAL, path,
+			return fail_at(e, lp, NULL, cutru_err_set(e,
+			    CUTRU_EINVAL, NULL,
 			    _("%s must be a whole number from 1 to %ld."),
-			    _(f->label), max);
+			    _(f->label), max));
 		return CUTRU_OK;
 	case FIELD_OBJECT:
-		return field_check_object(f->sub, v, ctx, path, e);
+		return check_object(f->sub, v, ctx, lp, e);
 	case FIELD_TABLE:
 		max = f->max > 0 ? f->max : FIELD_TABLE_MAX;
 		if (!cJSON_IsArray(v))
-			return cutru_err_set(e, CUTRU_EINVAL, path,
-			    _("%s must be a list (a JSON array)."), _(f->label));
+			return fail_at(e, lp, NULL, cutru_err_set(e,
+			    CUTRU_EINVAL, NULL,
+			    _("%s must be a list (a JSON array)."),
+			    _(f->label)));
 		if (cJSON_GetArraySize(v) > max)
-			return cutru_err_set(e, CUTRU_ERANGE, path,
-			    _("%s has more than %ld rows."), _(f->label), max);
+			return fail_at(e, lp, NULL, cutru_err_set(e,
+			    CUTRU_ERANGE, NULL, _("%s has more than %ld rows."),
+			    _(f->label), max));
+		sub.up = lp;
+		sub.base = NULL;
+		sub.key = NULL;
 		for (i = 0, row = v->child; row != NULL; row = row->next, i++) {
-			field_path_index(sub, sizeof sub, path, i);
-			rc = field_check_object(f->sub, row, ctx, sub, e);
+			sub.index = i;
+			rc = check_object(f->sub, row, ctx, &sub, e);
 			if (rc != CUTRU_OK)
 				return rc;
 		}
@@ -514,9 +584,32 @@ field_check(const struct field *f, const cJSON *v,
 		break;
 	}
 	if (!cJSON_IsString(v) || v->valuestring == NULL)
-		return cutru_err_set(e, CUTRU_EINVAL, path,
-		    _("%s must be a text in quotes."), _(f->label));
-	return check_string(f, v->valuestring, ctx, path, e);
+		return fail_at(e, lp, NULL, cutru_err_set(e, CUTRU_EINVAL, NULL,
+		    _("%s must be a text in quotes."), _(f->label)));
+	/* The checks of a text name it by path ""; the error gets the
+	 * value's path here. */
+	rc = check_string(f, v->valuestring, ctx, "", e);
+	return rc != CUTRU_OK ? fail_at(e, lp, NULL, rc) : CUTRU_OK;
+}
+
+int
+field_check_object(const struct field *schema, const cJSON *obj,
+    const struct field_ctx *ctx, const char *path, struct cutru_err *e)
+{
+	static const struct field_ctx none = { NULL, 0 };
+	struct lpath top = { NULL, path, NULL, 0 };
+
+	return check_object(schema, obj, ctx != NULL ? ctx : &none, &top, e);
+}
+
+int
+field_check(const struct field *f, const cJSON *v,
+    const struct field_ctx *ctx, const char *path, struct cutru_err *e)
+{
+	static const struct field_ctx none = { NULL, 0 };
+	struct lpath top = { NULL, path, NULL, 0 };
+
+	return check_value(f, v, ctx != NULL ? ctx : &none, &top, e);
 }
 
 const char *

@@ -4,7 +4,7 @@ noinst_LIBRARIES += core/libcutrucore.a
 core_libcutrucore_a_CFLAGS = $(AM_CFLAGS) -pthread $(ICU_CFLAGS) $(SODIUM_CFLAGS) $(CJSON_CFLAGS)
 core_libcutrucore_a_SOURCES = core/err.c core/err.h core/i18n.h core/types.h
 # What a program linking core/ needs after it.
-CORE_LIBS = core/libcutrucore.a $(ICU_LIBS) $(SODIUM_LIBS) $(CJSON_LIBS) $(LIBINTL) -lpthread
+CORE_LIBS = core/libcutrucore.a $(ICU_LIBS) $(SODIUM_LIBS) $(CJSON_LIBS) $(LIBINTL) -lpthread -lm
 
 # A Check suite of core/: tests/unit/test_X.c + the shared TAP main.
 CORE_TEST_LDADD = $(CORE_LIBS) $(CHECK_LIBS)

@@ -10,7 +10,8 @@
  *
  * What each event does (D is ctx->date, the day the change takes effect;
  * "bump" adds one to persons.version or households.version, so that a
- * dossier prepared against an older version can tell the record moved on):
+ * dossier prepared against an older version can tell the record moved on;
+ * see Versions below):
  *
  *   person.upserted      insert the person, or overwrite name, date of
  *                        birth and sex, and phone and email when the event
@@ -75,16 +76,50 @@
  * members left.  While other members remain, the head must be changed
  * first (CUTRU_ECONFLICT naming the household).
  *
- * Atomicity.  Every call runs inside a SAVEPOINT: an event (or a list) that
- * is refused halfway is rolled back to where it began, whatever the
- * caller's transaction.  Prepared statements are kept for the length of
- * one call, so a long list (an import) prepares each statement once. */
+ * Versions.  A change bumps a record that existed before the list of
+ * events began (apply_events(), one journal entry).  A person or household
+ * created by an earlier event of the same list starts at version 1 and is
+ * not bumped again by that list: nobody can have read its version in
+ * between, and a household imported with its members would otherwise be
+ * written once more per member.  The rule depends only on the list, so
+ * replaying the journal entry by entry gives the same versions.  "Created
+ * by this list" is told by the row id: persons and households are never
+ * deleted, so a row whose id is above the largest id the table held when
+ * the list began is one the list inserted.
+ *
+ * Atomicity.  A call runs inside a SAVEPOINT: an event (or a list) that is
+ * refused halfway is rolled back to where it began, whatever the caller's
+ * transaction.  A session may be told that the caller's transaction is
+ * the unit of failure (APPLY_NO_SAVEPOINT, a bulk import that keeps all or
+ * nothing): then no savepoint is opened, which matters because SQLite
+ * keeps what changes under a savepoint in an in-memory sub-journal that
+ * each statement walks from its start (temp_store = MEMORY), so long
+ * savepoints cost quadratic time; a refused list then leaves part of its
+ * changes, and the caller must roll its transaction back.
+ *
+ * Sessions.  struct apply_session holds what lasts between calls on one
+ * connection: the prepared statements, and three small caches of what the
+ * register holds - persons by ID number (id, sex, date of birth, and when
+ * known their current membership and active residences), households by
+ * number, addresses.  The caches save the look-ups that follow a change in
+ * the same batch (a person recorded, then made a member, then given a
+ * residence).  They are exact, not approximate: every fact is one the
+ * register holds, entered when read or written here, updated by every
+ * statement here that changes it, and all of them are forgotten when a
+ * savepoint is rolled back or an event changes something they cannot
+ * follow cheaply (a change of head, a corrected identity).  A miss is
+ * only slower.  So while a session is open its database must change only
+ * through it (the register's tables; other tables do not matter).  The
+ * caches are direct-mapped arrays: a new entry evicts the old one in its
+ * slot. */
 #include "config.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/canon.h"
 #include "core/date.h"
 #include "core/event.h"
 #include "core/field.h"
@@ -99,12 +134,14 @@ enum st {
 	ST_PERSON_UPSERT,
 	ST_PERSON_CORRECT,
 	ST_PERSON_BUMP,
+	ST_PERSON_FLOOR,
 	ST_CORRECTION_INSERT,
 	ST_HH_FIND,
 	ST_HH_INSERT,
 	ST_HH_BUMP,
 	ST_HH_HEAD,
 	ST_HH_DISSOLVE,
+	ST_HH_FLOOR,
 	ST_ADDR_FIND,
 	ST_ADDR_INSERT,
 	ST_MEMBER_CURRENT,
@@ -133,12 +170,13 @@ static const char *const sql[ST_COUNT] = {
 	    "INSERT INTO persons (id_number, name, family, middle, given,"
 	    " folded, sort_key, sex, dob, birth_year, phone, email)"
 	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-	/* Only when something differs, so that the version means change. */
+	/* Only when something differs, so that the version means change;
+	 * ?13 is the bump (0 for a person this list created). */
 	[ST_PERSON_UPSERT] =
 	    "UPDATE persons SET name = ?2, family = ?3, middle = ?4,"
 	    " given = ?5, folded = ?6, sort_key = ?7, sex = ?8, dob = ?9,"
 	    " birth_year = ?10, phone = coalesce(?11, phone),"
-	    " email = coalesce(?12, email), version = version + 1"
+	    " email = coalesce(?12, email), version = version + ?13"
 	    " WHERE id = ?1 AND (name IS NOT ?2 OR sex IS NOT ?8"
 	    " OR dob IS NOT ?9 OR (?11 IS NOT NULL AND phone IS NOT ?11)"
 	    " OR (?12 IS NOT NULL AND email IS NOT ?12))",
@@ -147,10 +185,12 @@ static const char *const sql[ST_COUNT] = {
 	    " birth_year = ?5, name = coalesce(?6, name),"
 	    " family = coalesce(?7, family), middle = coalesce(?8, middle),"
 	    " given = coalesce(?9, given), folded = coalesce(?10, folded),"
-	    " sort_key = coalesce(?11, sort_key), version = version + 1"
+	    " sort_key = coalesce(?11, sort_key), version = version + ?12"
 	    " WHERE id = ?1",
 	[ST_PERSON_BUMP] =
 	    "UPDATE persons SET version = version + 1 WHERE id = ?1",
+	[ST_PERSON_FLOOR] =
+	    "SELECT coalesce(max(id), 0) FROM persons",
 	[ST_CORRECTION_INSERT] =
 	    "INSERT INTO person_corrections (person_id, corrected,"
 	    " document_ref, old_id_number, old_name, old_dob, old_sex,"
@@ -159,18 +199,21 @@ static const char *const sql[ST_COUNT] = {
 	    " CASE WHEN ?5 THEN name END, CASE WHEN ?6 THEN dob END,"
 	    " CASE WHEN ?7 THEN sex END, ?8 FROM persons WHERE id = ?1",
 	[ST_HH_FIND] =
-	    "SELECT id, dissolved FROM households WHERE number = ?1",
+	    "SELECT id, dissolved, address_id FROM households"
+	    " WHERE number = ?1",
 	[ST_HH_INSERT] =
 	    "INSERT INTO households (number, address_id, head_id, created)"
 	    " VALUES (?1, ?2, ?3, ?4)",
 	[ST_HH_BUMP] =
 	    "UPDATE households SET version = version + 1 WHERE id = ?1",
 	[ST_HH_HEAD] =
-	    "UPDATE households SET head_id = ?2, version = version + 1"
+	    "UPDATE households SET head_id = ?2, version = version + ?3"
 	    " WHERE id = ?1",
 	[ST_HH_DISSOLVE] =
-	    "UPDATE households SET dissolved = ?2, version = version + 1"
+	    "UPDATE households SET dissolved = ?2, version = version + ?3"
 	    " WHERE id = ?1",
+	[ST_HH_FLOOR] =
+	    "SELECT coalesce(max(id), 0) FROM households",
 	[ST_ADDR_FIND] =
 	    "SELECT id FROM addresses WHERE commune_code = ?1 AND detail = ?2",
 	[ST_ADDR_INSERT] =
@@ -193,9 +236,13 @@ static const char *const sql[ST_COUNT] = {
 	[ST_MEMBER_INSERT] =
 	    "INSERT INTO household_members (household_id, person_id,"
 	    " relationship, since) VALUES (?1, ?2, ?3, ?4)",
+	/* "+kind": a bound kind = ?2 could match the partial index
+	 * residences_expiring (kind = 'temporary'), so SQLite would prepare
+	 * the statement again for every value bound; the unary + keeps the
+	 * plan independent of the value (a person has few residences). */
 	[ST_RES_ACTIVE] =
 	    "SELECT id, address_id, from_date, to_date FROM residences"
-	    " WHERE person_id = ?1 AND kind = ?2 AND state = 'active'",
+	    " WHERE person_id = ?1 AND +kind = ?2 AND state = 'active'",
 	[ST_RES_REPLACE] =
 	    "UPDATE residences SET state = 'replaced', closed_date = ?2"
 	    " WHERE id = ?1",
@@ -236,20 +283,279 @@ static const char *const sql[ST_COUNT] = {
 	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
 };
 
-/* One call's state: the database, the context and the statements
- * prepared so far. */
+/* ---- What the session knows ---- */
+
+/* Residence kinds, as indexes of what a person entry knows. */
+enum { KIND_PERMANENT, KIND_TEMPORARY, KIND_CURRENT, KIND_COUNT };
+
+struct membership {
+	int64_t id;                 /* 0: not a member of any household */
+	int64_t household_id;
+	int is_head;
+	char relationship[256];
+	char since[DATE_FMT_MAX];
+	char number[40];
+};
+
+struct residence_row {
+	int64_t id;                 /* 0: none active */
+	int64_t address_id;
+	char from[DATE_FMT_MAX];
+	char to[DATE_FMT_MAX];
+};
+
+/* person entry: known bits */
+#define PK_MEMBERSHIP 0x1u              /* m is the current membership */
+#define PK_RES(kind) (0x2u << (kind))   /* res[kind] is the active one */
+#define PK_ALL (PK_MEMBERSHIP | PK_RES(KIND_PERMANENT) | \
+	PK_RES(KIND_TEMPORARY) | PK_RES(KIND_CURRENT))
+
+struct pc_entry {
+	uint32_t gen;               /* valid while equal to the session's */
+	char idn[IDNUM_LEN + 1];
+	int64_t id;
+	int sex;
+	char dob[DATE_FMT_MAX];
+	unsigned known;             /* PK_* */
+	struct membership m;
+	struct residence_row res[KIND_COUNT];
+};
+
+struct hc_entry {
+	uint32_t gen;
+	char number[33];
+	int64_t id;
+	int64_t address_id;
+	char dissolved[DATE_FMT_MAX]; /* "" while it exists */
+};
+
+struct ac_entry {
+	uint32_t gen;
+	char commune[6];
+	char detail[250];
+	int64_t id;
+};
+
+/* Slots of each cache (powers of two).  An import touches a person within
+ * a few events, so a few hundred slots hold all it will look up again. */
+#define PC_SLOTS 1024u
+#define HC_SLOTS 256u
+#define AC_SLOTS 1024u
+
+struct apply_session {
+	sqlite3 *db;
+	sqlite3_stmt *st[ST_COUNT];
+	/* The list being applied: the largest ids when it began. */
+	int in_list;
+	int64_t person_floor, household_floor;
+	int broken;                 /* a list failed without a savepoint */
+	uint32_t gen;               /* entries of another generation are
+	                             * empty */
+	struct pc_entry *pc;        /* allocated on first use */
+	struct hc_entry *hc;
+	struct ac_entry *ac;
+};
+
+/* One call's state: the session, the context, the date. */
 struct applier {
+	struct apply_session *s;
 	sqlite3 *db;
 	const struct apply_ctx *ctx;
 	char date[DATE_FMT_MAX];    /* ctx->date, ISO */
-	sqlite3_stmt *st[ST_COUNT];
 };
+
+/* Copy s into buf (size bytes), cut to fit. */
+static void
+copy_str(char *buf, size_t size, const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n >= size)
+		n = size - 1;
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+}
+
+static uint32_t
+hash_str(const char *s, uint32_t h)
+{
+	while (*s != '\0')
+		h = (h ^ (unsigned char)*s++) * 16777619u;
+	return h;
+}
+
+/* Forget everything the session knows. */
+static void
+forget_all(struct apply_session *s)
+{
+	if (++s->gen != 0)
+		return;
+	/* After 2^32 generations an old entry could look current. */
+	if (s->pc != NULL)
+		memset(s->pc, 0, PC_SLOTS * sizeof *s->pc);
+	if (s->hc != NULL)
+		memset(s->hc, 0, HC_SLOTS * sizeof *s->hc);
+	if (s->ac != NULL)
+		memset(s->ac, 0, AC_SLOTS * sizeof *s->ac);
+	s->gen = 1;
+}
+
+static struct pc_entry *
+pc_slot(struct apply_session *s, const char *idn)
+{
+	if (s->pc == NULL &&
+	    (s->pc = calloc(PC_SLOTS, sizeof *s->pc)) == NULL)
+		return NULL;
+	return &s->pc[hash_str(idn, 2166136261u) & (PC_SLOTS - 1)];
+}
+
+/* The entry of the person with this ID number, or NULL. */
+static struct pc_entry *
+pc_get(struct apply_session *s, const char *idn)
+{
+	struct pc_entry *p;
+
+	if (idn == NULL || s->pc == NULL)
+		return NULL;
+	p = pc_slot(s, idn);
+	return p->gen == s->gen && strcmp(p->idn, idn) == 0 ? p : NULL;
+}
+
+/* The entry of person id (ID number idn), if it is that person's. */
+static struct pc_entry *
+pc_get_id(struct apply_session *s, const char *idn, int64_t id)
+{
+	struct pc_entry *p = pc_get(s, idn);
+
+	return p != NULL && p->id == id ? p : NULL;
+}
+
+/* Enter a person (nothing known beyond identity); NULL when the cache
+ * cannot be had (out of memory: only slower). */
+static struct pc_entry *
+pc_put(struct apply_session *s, const char *idn, int64_t id, int sex,
+    const char *dob)
+{
+	struct pc_entry *p;
+
+	if (idn == NULL || strlen(idn) != IDNUM_LEN ||
+	    (dob != NULL && strlen(dob) >= sizeof p->dob) ||
+	    (p = pc_slot(s, idn)) == NULL)
+		return NULL;
+	p->gen = s->gen;
+	memcpy(p->idn, idn, IDNUM_LEN + 1);
+	p->id = id;
+	p->sex = sex;
+	copy_str(p->dob, sizeof p->dob, dob != NULL ? dob : "");
+	p->known = 0;
+	return p;
+}
+
+static void
+pc_forget(struct apply_session *s, const char *idn)
+{
+	struct pc_entry *p = pc_get(s, idn);
+
+	if (p != NULL)
+		p->gen = 0;
+}
+
+static struct hc_entry *
+hc_slot(struct apply_session *s, const char *number)
+{
+	if (s->hc == NULL &&
+	    (s->hc = calloc(HC_SLOTS, sizeof *s->hc)) == NULL)
+		return NULL;
+	return &s->hc[hash_str(number, 2166136261u) & (HC_SLOTS - 1)];
+}
+
+static struct hc_entry *
+hc_get(struct apply_session *s, const char *number)
+{
+	struct hc_entry *h;
+
+	if (number == NULL || s->hc == NULL)
+		return NULL;
+	h = hc_slot(s, number);
+	return h->gen == s->gen && strcmp(h->number, number) == 0 ? h : NULL;
+}
+
+static void
+hc_put(struct apply_session *s, const char *number, int64_t id,
+    int64_t address_id, const char *dissolved)
+{
+	struct hc_entry *h;
+
+	if (number == NULL || strlen(number) >= sizeof h->number ||
+	    strlen(dissolved) >= sizeof h->dissolved ||
+	    (h = hc_slot(s, number)) == NULL)
+		return;
+	h->gen = s->gen;
+	strcpy(h->number, number);
+	h->id = id;
+	h->address_id = address_id;
+	strcpy(h->dissolved, dissolved);
+}
+
+static struct ac_entry *
+ac_slot(struct apply_session *s, const char *commune, const char *detail)
+{
+	if (s->ac == NULL &&
+	    (s->ac = calloc(AC_SLOTS, sizeof *s->ac)) == NULL)
+		return NULL;
+	return &s->ac[hash_str(detail, hash_str(commune, 2166136261u)) &
+	    (AC_SLOTS - 1)];
+}
+
+static int64_t
+ac_get(struct apply_session *s, const char *commune, const char *detail)
+{
+	struct ac_entry *a;
+
+	if (s->ac == NULL)
+		return 0;
+	a = ac_slot(s, commune, detail);
+	return a->gen == s->gen && strcmp(a->commune, commune) == 0 &&
+	    strcmp(a->detail, detail) == 0 ? a->id : 0;
+}
+
+static void
+ac_put(struct apply_session *s, const char *commune, const char *detail,
+    int64_t id)
+{
+	struct ac_entry *a;
+
+	if (strlen(commune) >= sizeof a->commune ||
+	    strlen(detail) >= sizeof a->detail ||
+	    (a = ac_slot(s, commune, detail)) == NULL)
+		return;
+	a->gen = s->gen;
+	strcpy(a->commune, commune);
+	strcpy(a->detail, detail);
+	a->id = id;
+}
+
+static int
+kind_index(const char *kind)
+{
+	if (kind == NULL)
+		return -1;
+	if (strcmp(kind, "permanent") == 0)
+		return KIND_PERMANENT;
+	if (strcmp(kind, "temporary") == 0)
+		return KIND_TEMPORARY;
+	if (strcmp(kind, "current") == 0)
+		return KIND_CURRENT;
+	return -1;
+}
+
+/* ---- Statements ---- */
 
 /* What a SQLite failure means for the caller. */
 static int
-db_fail(struct applier *a, struct cutru_err *e)
+db_fail(sqlite3 *db, struct cutru_err *e)
 {
-	int code = sqlite3_errcode(a->db);
+	int code = sqlite3_errcode(db);
 
 	if (code == SQLITE_NOMEM)
 		return cutru_err_set(e, CUTRU_ENOMEM, NULL,
@@ -257,27 +563,32 @@ db_fail(struct applier *a, struct cutru_err *e)
 	if (code == SQLITE_CONSTRAINT)
 		return cutru_err_set(e, CUTRU_ECONFLICT, NULL,
 		    _("The change contradicts what the register holds (%s)."),
-		    sqlite3_errmsg(a->db));
+		    sqlite3_errmsg(db));
 	return cutru_err_set(e, CUTRU_EIO, NULL,
 	    _("The register could not be updated: %s."),
-	    sqlite3_errmsg(a->db));
+	    sqlite3_errmsg(db));
 }
 
-/* The statement `which`, prepared once per call, reset and unbound. */
+/* The statement `which`, prepared once per session, reset and unbound
+ * (run() and step() reset every statement after use, so only the
+ * bindings are left to clear). */
 static int
 prep(struct applier *a, enum st which, sqlite3_stmt **out,
     struct cutru_err *e)
 {
+	struct apply_session *s = a->s;
+
 	*out = NULL;
-	if (a->st[which] == NULL) {
-		if (sqlite3_prepare_v3(a->db, sql[which], -1,
-		    SQLITE_PREPARE_PERSISTENT, &a->st[which], NULL) != SQLITE_OK)
-			return db_fail(a, e);
+	if (s->st[which] == NULL) {
+		if (sqlite3_prepare_v3(s->db, sql[which], -1,
+		    SQLITE_PREPARE_PERSISTENT, &s->st[which], NULL) !=
+		    SQLITE_OK)
+			return db_fail(s->db, e);
 	} else {
-		sqlite3_reset(a->st[which]);
-		sqlite3_clear_bindings(a->st[which]);
+		sqlite3_reset(s->st[which]);
+		sqlite3_clear_bindings(s->st[which]);
 	}
-	*out = a->st[which];
+	*out = s->st[which];
 	return CUTRU_OK;
 }
 
@@ -289,7 +600,7 @@ run(struct applier *a, sqlite3_stmt *st, struct cutru_err *e)
 
 	sqlite3_reset(st);
 	if (r != SQLITE_DONE)
-		return db_fail(a, e);
+		return db_fail(a->db, e);
 	return CUTRU_OK;
 }
 
@@ -306,7 +617,7 @@ step(struct applier *a, sqlite3_stmt *st, int *row, struct cutru_err *e)
 	}
 	sqlite3_reset(st);
 	if (r != SQLITE_DONE)
-		return db_fail(a, e);
+		return db_fail(a->db, e);
 	return CUTRU_OK;
 }
 
@@ -449,6 +760,65 @@ bind_birth_year(sqlite3_stmt *st, int i, const char *dob)
 		sqlite3_bind_null(st, i);
 }
 
+/* ---- Versions ---- */
+
+/* The bump a change gives person pid: 0 when this list created it. */
+static int
+person_bump_of(const struct applier *a, int64_t pid)
+{
+	return pid > a->s->person_floor ? 0 : 1;
+}
+
+static int
+household_bump_of(const struct applier *a, int64_t hid)
+{
+	return hid > a->s->household_floor ? 0 : 1;
+}
+
+/* Run a statement whose only parameter is an id. */
+static int
+run_id(struct applier *a, enum st which, int64_t id, struct cutru_err *e)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = prep(a, which, &st, e)) != CUTRU_OK)
+		return rc;
+	sqlite3_bind_int64(st, 1, id);
+	return run(a, st, e);
+}
+
+static int
+bump_person(struct applier *a, int64_t pid, struct cutru_err *e)
+{
+	if (!person_bump_of(a, pid))
+		return CUTRU_OK;
+	return run_id(a, ST_PERSON_BUMP, pid, e);
+}
+
+static int
+bump_household(struct applier *a, int64_t hid, struct cutru_err *e)
+{
+	if (!household_bump_of(a, hid))
+		return CUTRU_OK;
+	return run_id(a, ST_HH_BUMP, hid, e);
+}
+
+/* Run a statement with an id and a text. */
+static int
+run_id_text(struct applier *a, enum st which, int64_t id, const char *s,
+    struct cutru_err *e)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = prep(a, which, &st, e)) != CUTRU_OK)
+		return rc;
+	sqlite3_bind_int64(st, 1, id);
+	bind_text(st, 2, s);
+	return run(a, st, e);
+}
+
 /* ---- Lookups ---- */
 
 struct person_row {
@@ -462,10 +832,17 @@ static int
 person_find(struct applier *a, const char *idn, struct person_row *p,
     struct cutru_err *e)
 {
+	struct pc_entry *c = pc_get(a->s, idn);
 	sqlite3_stmt *st;
 	int rc, row;
 
 	memset(p, 0, sizeof *p);
+	if (c != NULL) {
+		p->id = c->id;
+		p->sex = c->sex;
+		memcpy(p->dob, c->dob, sizeof p->dob);
+		return CUTRU_OK;
+	}
 	if ((rc = prep(a, ST_PERSON_FIND, &st, e)) != CUTRU_OK)
 		return rc;
 	bind_text(st, 1, idn);
@@ -475,6 +852,7 @@ person_find(struct applier *a, const char *idn, struct person_row *p,
 	p->sex = sqlite3_column_int(st, 1);
 	col_copy(st, 2, p->dob, sizeof p->dob);
 	sqlite3_reset(st);
+	pc_put(a->s, idn, p->id, p->sex, p->dob);
 	return CUTRU_OK;
 }
 
@@ -494,6 +872,7 @@ person_need(struct applier *a, const char *idn, const char *field,
 
 struct household_row {
 	int64_t id;
+	int64_t address_id;
 	const char *number;         /* the event's string */
 	char dissolved[DATE_FMT_MAX]; /* "" while it exists */
 };
@@ -504,23 +883,32 @@ static int
 household_need(struct applier *a, const char *number, const char *field,
     int open, struct household_row *h, struct cutru_err *e)
 {
+	struct hc_entry *c = hc_get(a->s, number);
 	sqlite3_stmt *st;
 	int rc, row;
 
 	memset(h, 0, sizeof *h);
 	h->number = number;
-	if ((rc = prep(a, ST_HH_FIND, &st, e)) != CUTRU_OK)
-		return rc;
-	bind_text(st, 1, number);
-	if ((rc = step(a, st, &row, e)) != CUTRU_OK)
-		return rc;
-	if (!row)
-		return cutru_err_set(e, CUTRU_ENOTFOUND, field,
-		    _("Household %s is not in the register: check the "
-		    "household number."), number);
-	h->id = sqlite3_column_int64(st, 0);
-	col_copy(st, 1, h->dissolved, sizeof h->dissolved);
-	sqlite3_reset(st);
+	if (c != NULL) {
+		h->id = c->id;
+		h->address_id = c->address_id;
+		memcpy(h->dissolved, c->dissolved, sizeof h->dissolved);
+	} else {
+		if ((rc = prep(a, ST_HH_FIND, &st, e)) != CUTRU_OK)
+			return rc;
+		bind_text(st, 1, number);
+		if ((rc = step(a, st, &row, e)) != CUTRU_OK)
+			return rc;
+		if (!row)
+			return cutru_err_set(e, CUTRU_ENOTFOUND, field,
+			    _("Household %s is not in the register: check the "
+			    "household number."), number);
+		h->id = sqlite3_column_int64(st, 0);
+		col_copy(st, 1, h->dissolved, sizeof h->dissolved);
+		h->address_id = sqlite3_column_int64(st, 2);
+		sqlite3_reset(st);
+		hc_put(a->s, number, h->id, h->address_id, h->dissolved);
+	}
 	if (open && h->dissolved[0] != '\0')
 		return cutru_err_set(e, CUTRU_ECONFLICT, field,
 		    _("Household %s was dissolved on %s: it cannot change any "
@@ -538,7 +926,8 @@ address_id(struct applier *a, const cJSON *addr, int64_t *id,
 	sqlite3_stmt *st;
 	int rc, row;
 
-	*id = 0;
+	if ((*id = ac_get(a->s, commune, detail)) != 0)
+		return CUTRU_OK;
 	if ((rc = prep(a, ST_ADDR_FIND, &st, e)) != CUTRU_OK)
 		return rc;
 	bind_text(st, 1, commune);
@@ -548,6 +937,7 @@ address_id(struct applier *a, const cJSON *addr, int64_t *id,
 	if (row) {
 		*id = sqlite3_column_int64(st, 0);
 		sqlite3_reset(st);
+		ac_put(a->s, commune, detail, *id);
 		return CUTRU_OK;
 	}
 	if ((rc = prep(a, ST_ADDR_INSERT, &st, e)) != CUTRU_OK)
@@ -557,69 +947,59 @@ address_id(struct applier *a, const cJSON *addr, int64_t *id,
 	if ((rc = run(a, st, e)) != CUTRU_OK)
 		return rc;
 	*id = sqlite3_last_insert_rowid(a->db);
+	ac_put(a->s, commune, detail, *id);
 	return CUTRU_OK;
-}
-
-/* Run a statement whose only parameter is an id. */
-static int
-run_id(struct applier *a, enum st which, int64_t id, struct cutru_err *e)
-{
-	sqlite3_stmt *st;
-	int rc;
-
-	if ((rc = prep(a, which, &st, e)) != CUTRU_OK)
-		return rc;
-	sqlite3_bind_int64(st, 1, id);
-	return run(a, st, e);
-}
-
-/* Run a statement with an id and a text. */
-static int
-run_id_text(struct applier *a, enum st which, int64_t id, const char *s,
-    struct cutru_err *e)
-{
-	sqlite3_stmt *st;
-	int rc;
-
-	if ((rc = prep(a, which, &st, e)) != CUTRU_OK)
-		return rc;
-	sqlite3_bind_int64(st, 1, id);
-	bind_text(st, 2, s);
-	return run(a, st, e);
 }
 
 /* ---- Households ---- */
 
-struct membership {
-	int64_t id;                 /* 0: not a member of any household */
-	int64_t household_id;
-	int is_head;
-	char relationship[256];
-	char since[DATE_FMT_MAX];
-	char number[40];
-};
-
+/* The current membership of person pid (ID number idn, or NULL when not
+ * known: then the session's knowledge is not used). */
 static int
-membership_current(struct applier *a, int64_t pid, struct membership *m,
-    struct cutru_err *e)
+membership_current(struct applier *a, int64_t pid, const char *idn,
+    struct membership *m, struct cutru_err *e)
 {
+	struct pc_entry *c = pc_get_id(a->s, idn, pid);
 	sqlite3_stmt *st;
 	int rc, row;
 
+	if (c != NULL && (c->known & PK_MEMBERSHIP)) {
+		*m = c->m;
+		return CUTRU_OK;
+	}
 	memset(m, 0, sizeof *m);
 	if ((rc = prep(a, ST_MEMBER_CURRENT, &st, e)) != CUTRU_OK)
 		return rc;
 	sqlite3_bind_int64(st, 1, pid);
-	if ((rc = step(a, st, &row, e)) != CUTRU_OK || !row)
+	if ((rc = step(a, st, &row, e)) != CUTRU_OK)
 		return rc;
-	m->id = sqlite3_column_int64(st, 0);
-	m->household_id = sqlite3_column_int64(st, 1);
-	m->is_head = sqlite3_column_int(st, 2);
-	col_copy(st, 3, m->relationship, sizeof m->relationship);
-	col_copy(st, 4, m->since, sizeof m->since);
-	col_copy(st, 5, m->number, sizeof m->number);
-	sqlite3_reset(st);
+	if (row) {
+		m->id = sqlite3_column_int64(st, 0);
+		m->household_id = sqlite3_column_int64(st, 1);
+		m->is_head = sqlite3_column_int(st, 2);
+		col_copy(st, 3, m->relationship, sizeof m->relationship);
+		col_copy(st, 4, m->since, sizeof m->since);
+		col_copy(st, 5, m->number, sizeof m->number);
+		sqlite3_reset(st);
+	}
+	if (c != NULL) {
+		c->m = *m;
+		c->known |= PK_MEMBERSHIP;
+	}
 	return CUTRU_OK;
+}
+
+/* What the session knows of person pid's membership becomes m. */
+static void
+membership_known(struct applier *a, int64_t pid, const char *idn,
+    const struct membership *m)
+{
+	struct pc_entry *c = pc_get_id(a->s, idn, pid);
+
+	if (c == NULL)
+		return;
+	c->m = *m;
+	c->known |= PK_MEMBERSHIP;
 }
 
 static int
@@ -642,21 +1022,42 @@ member_count(struct applier *a, int64_t hid, int64_t *n,
 	return CUTRU_OK;
 }
 
-/* A new membership row from `since`; relationship NULL = unknown. */
+/* A new membership row from `since`; relationship NULL = unknown.  The
+ * person (ID number idn, NULL when not known) is then a member of h. */
 static int
-member_insert(struct applier *a, int64_t hid, int64_t pid,
-    const char *relationship, const char *since, struct cutru_err *e)
+member_insert(struct applier *a, const struct household_row *h, int64_t pid,
+    const char *idn, const char *relationship, const char *since,
+    struct cutru_err *e)
 {
+	struct membership m;
 	sqlite3_stmt *st;
 	int rc;
 
 	if ((rc = prep(a, ST_MEMBER_INSERT, &st, e)) != CUTRU_OK)
 		return rc;
-	sqlite3_bind_int64(st, 1, hid);
+	sqlite3_bind_int64(st, 1, h->id);
 	sqlite3_bind_int64(st, 2, pid);
 	bind_text(st, 3, relationship);
 	bind_text(st, 4, since);
-	return run(a, st, e);
+	if ((rc = run(a, st, e)) != CUTRU_OK)
+		return rc;
+	if (idn == NULL)
+		return CUTRU_OK;
+	memset(&m, 0, sizeof m);
+	if ((relationship != NULL && strlen(relationship) >=
+	    sizeof m.relationship) || strlen(h->number) >= sizeof m.number) {
+		pc_forget(a->s, idn);
+		return CUTRU_OK;
+	}
+	m.id = sqlite3_last_insert_rowid(a->db);
+	m.household_id = h->id;
+	m.is_head = relationship != NULL && strcmp(relationship, "head") == 0;
+	if (relationship != NULL)
+		strcpy(m.relationship, relationship);
+	copy_str(m.since, sizeof m.since, since);
+	strcpy(m.number, h->number);
+	membership_known(a, pid, idn, &m);
+	return CUTRU_OK;
 }
 
 /* The person (ID number idn, for messages) leaves their household, if
@@ -665,11 +1066,13 @@ static int
 household_leave(struct applier *a, int64_t pid, const char *idn,
     const char *until, const char *field, struct cutru_err *e)
 {
-	struct membership m;
+	struct membership m, none;
+	struct hc_entry *hc;
+	sqlite3_stmt *st;
 	int64_t n;
 	int rc;
 
-	if ((rc = membership_current(a, pid, &m, e)) != CUTRU_OK ||
+	if ((rc = membership_current(a, pid, idn, &m, e)) != CUTRU_OK ||
 	    m.id == 0)
 		return rc;
 	if (strcmp(until, m.since) < 0)
@@ -685,31 +1088,99 @@ household_leave(struct applier *a, int64_t pid, const char *idn,
 			    _("ID number %s is the head of household %s, which "
 			    "has other members: change the head of household "
 			    "first."), idn, m.number);
-		rc = run_id_text(a, ST_HH_DISSOLVE, m.household_id, until, e);
+		if ((rc = prep(a, ST_HH_DISSOLVE, &st, e)) != CUTRU_OK)
+			return rc;
+		sqlite3_bind_int64(st, 1, m.household_id);
+		bind_text(st, 2, until);
+		sqlite3_bind_int(st, 3, household_bump_of(a, m.household_id));
+		rc = run(a, st, e);
+		if (rc == CUTRU_OK && (hc = hc_get(a->s, m.number)) != NULL &&
+		    hc->id == m.household_id)
+			copy_str(hc->dissolved, sizeof hc->dissolved, until);
 	} else
-		rc = run_id(a, ST_HH_BUMP, m.household_id, e);
+		rc = bump_household(a, m.household_id, e);
 	if (rc == CUTRU_OK)
 		rc = run_id_text(a, ST_MEMBER_END, m.id, until, e);
-	if (rc == CUTRU_OK)
-		rc = run_id(a, ST_PERSON_BUMP, pid, e);
-	return rc;
+	if (rc != CUTRU_OK)
+		return rc;
+	memset(&none, 0, sizeof none);
+	membership_known(a, pid, idn, &none);
+	return bump_person(a, pid, e);
 }
 
-/* The person joins household hid from the day of the change. */
+/* The active residence of this kind of person pid (ID number idn, or
+ * NULL). */
 static int
-household_join(struct applier *a, int64_t hid, int64_t pid,
-    const char *relationship, struct cutru_err *e)
+residence_active(struct applier *a, int64_t pid, const char *idn,
+    const char *kind, struct residence_row *r, struct cutru_err *e)
 {
+	struct pc_entry *c = pc_get_id(a->s, idn, pid);
+	int k = kind_index(kind);
+	sqlite3_stmt *st;
+	int rc, row;
 
+	if (c != NULL && k >= 0 && (c->known & PK_RES(k))) {
+		*r = c->res[k];
+		return CUTRU_OK;
+	}
+	memset(r, 0, sizeof *r);
+	if ((rc = prep(a, ST_RES_ACTIVE, &st, e)) != CUTRU_OK)
+		return rc;
+	sqlite3_bind_int64(st, 1, pid);
+	bind_text(st, 2, kind);
+	if ((rc = step(a, st, &row, e)) != CUTRU_OK)
+		return rc;
+	if (row) {
+		r->id = sqlite3_column_int64(st, 0);
+		r->address_id = sqlite3_column_int64(st, 1);
+		col_copy(st, 2, r->from, sizeof r->from);
+		col_copy(st, 3, r->to, sizeof r->to);
+		sqlite3_reset(st);
+	}
+	if (c != NULL && k >= 0) {
+		c->res[k] = *r;
+		c->known |= PK_RES(k);
+	}
+	return CUTRU_OK;
+}
+
+/* What the session knows of the active residence of kind k becomes r. */
+static void
+residence_known(struct applier *a, int64_t pid, const char *idn, int k,
+    const struct residence_row *r)
+{
+	struct pc_entry *c = pc_get_id(a->s, idn, pid);
+
+	if (c == NULL || k < 0)
+		return;
+	c->res[k] = *r;
+	c->known |= PK_RES(k);
+}
+
+/* The person joins household h from the day of the change. */
+static int
+household_join(struct applier *a, const struct household_row *h,
+    int64_t pid, const char *idn, const char *relationship,
+    struct cutru_err *e)
+{
+	struct pc_entry *c;
 	sqlite3_stmt *st;
 	int rc;
 
-	if ((rc = member_insert(a, hid, pid, relationship, a->date, e)) !=
-	    CUTRU_OK ||
-	    (rc = prep(a, ST_RES_HOUSEHOLD, &st, e)) != CUTRU_OK)
+	if ((rc = member_insert(a, h, pid, idn, relationship, a->date, e)) !=
+	    CUTRU_OK)
+		return rc;
+	/* No active permanent residence at the household's address: the
+	 * statement below would change nothing. */
+	c = pc_get_id(a->s, idn, pid);
+	if (c != NULL && (c->known & PK_RES(KIND_PERMANENT)) &&
+	    (c->res[KIND_PERMANENT].id == 0 ||
+	    c->res[KIND_PERMANENT].address_id != h->address_id))
+		return CUTRU_OK;
+	if ((rc = prep(a, ST_RES_HOUSEHOLD, &st, e)) != CUTRU_OK)
 		return rc;
 	sqlite3_bind_int64(st, 1, pid);
-	sqlite3_bind_int64(st, 2, hid);
+	sqlite3_bind_int64(st, 2, h->id);
 	return run(a, st, e);
 }
 
@@ -737,10 +1208,12 @@ static int
 ev_person_upserted(struct applier *a, const cJSON *d, struct cutru_err *e)
 {
 	const char *idn = str(d, "id_number"), *dob = str(d, "dob");
+	int sex = sex_code(str(d, "sex"));
 	struct name_cols nc;
 	struct person_row p;
+	struct pc_entry *c;
 	sqlite3_stmt *st;
-	int rc;
+	int rc, k;
 
 	if ((rc = name_cols_make(str(d, "name"), &nc, "data.name", e)) !=
 	    CUTRU_OK ||
@@ -751,23 +1224,43 @@ ev_person_upserted(struct applier *a, const cJSON *d, struct cutru_err *e)
 			return rc;
 		bind_text(st, 1, idn);
 		bind_name(st, 2, &nc);
-		sqlite3_bind_int(st, 8, sex_code(str(d, "sex")));
+		sqlite3_bind_int(st, 8, sex);
 		bind_text(st, 9, dob);
 		bind_birth_year(st, 10, dob);
 		bind_text(st, 11, str(d, "phone"));
 		bind_text(st, 12, str(d, "email"));
-		return run(a, st, e);
+		if ((rc = run(a, st, e)) != CUTRU_OK)
+			return rc;
+		/* Nothing refers to a new person yet (persons are never
+		 * deleted, so its id is one no row has named): no household,
+		 * no residence. */
+		c = pc_put(a->s, idn, sqlite3_last_insert_rowid(a->db), sex,
+		    dob);
+		if (c != NULL) {
+			memset(&c->m, 0, sizeof c->m);
+			for (k = 0; k < KIND_COUNT; k++)
+				memset(&c->res[k], 0, sizeof c->res[k]);
+			c->known = PK_ALL;
+		}
+		return CUTRU_OK;
 	}
 	if ((rc = prep(a, ST_PERSON_UPSERT, &st, e)) != CUTRU_OK)
 		return rc;
 	sqlite3_bind_int64(st, 1, p.id);
 	bind_name(st, 2, &nc);
-	sqlite3_bind_int(st, 8, sex_code(str(d, "sex")));
+	sqlite3_bind_int(st, 8, sex);
 	bind_text(st, 9, dob);
 	bind_birth_year(st, 10, dob);
 	bind_text(st, 11, str(d, "phone"));
 	bind_text(st, 12, str(d, "email"));
-	return run(a, st, e);
+	sqlite3_bind_int(st, 13, person_bump_of(a, p.id));
+	if ((rc = run(a, st, e)) != CUTRU_OK)
+		return rc;
+	if ((c = pc_get_id(a->s, idn, p.id)) != NULL) {
+		c->sex = sex;
+		copy_str(c->dob, sizeof c->dob, dob);
+	}
+	return CUTRU_OK;
 }
 
 static int
@@ -777,7 +1270,7 @@ ev_household_created(struct applier *a, const cJSON *d, struct cutru_err *e)
 	struct household_row h;
 	struct person_row p;
 	sqlite3_stmt *st;
-	int64_t addr, hid;
+	int64_t addr;
 	int rc;
 
 	if ((rc = person_need(a, head, "data.head", &p, e)) != CUTRU_OK)
@@ -802,10 +1295,14 @@ ev_household_created(struct applier *a, const cJSON *d, struct cutru_err *e)
 	bind_text(st, 4, a->date);
 	if ((rc = run(a, st, e)) != CUTRU_OK)
 		return rc;
-	hid = sqlite3_last_insert_rowid(a->db);
-	if ((rc = household_join(a, hid, p.id, "head", e)) != CUTRU_OK)
+	memset(&h, 0, sizeof h);
+	h.id = sqlite3_last_insert_rowid(a->db);
+	h.address_id = addr;
+	h.number = number;
+	hc_put(a->s, number, h.id, addr, "");
+	if ((rc = household_join(a, &h, p.id, head, "head", e)) != CUTRU_OK)
 		return rc;
-	return run_id(a, ST_PERSON_BUMP, p.id, e);
+	return bump_person(a, p.id, e);
 }
 
 static int
@@ -828,7 +1325,7 @@ ev_member_added(struct applier *a, const cJSON *d, struct cutru_err *e)
 	if ((rc = household_need(a, str(d, "household"), "data.household", 1,
 	    &h, e)) != CUTRU_OK ||
 	    (rc = person_need(a, idn, "data.person", &p, e)) != CUTRU_OK ||
-	    (rc = membership_current(a, p.id, &m, e)) != CUTRU_OK)
+	    (rc = membership_current(a, p.id, idn, &m, e)) != CUTRU_OK)
 		return rc;
 	if (m.id != 0 && m.household_id == h.id) {
 		/* Already a member: the relationship is restated. */
@@ -841,18 +1338,18 @@ ev_member_added(struct applier *a, const cJSON *d, struct cutru_err *e)
 			return CUTRU_OK;
 		if ((rc = run_id_text(a, ST_MEMBER_END, m.id, a->date, e)) !=
 		    CUTRU_OK ||
-		    (rc = member_insert(a, h.id, p.id, rel, a->date, e)) !=
+		    (rc = member_insert(a, &h, p.id, idn, rel, a->date, e)) !=
 		    CUTRU_OK ||
-		    (rc = run_id(a, ST_HH_BUMP, h.id, e)) != CUTRU_OK)
+		    (rc = bump_household(a, h.id, e)) != CUTRU_OK)
 			return rc;
-		return run_id(a, ST_PERSON_BUMP, p.id, e);
+		return bump_person(a, p.id, e);
 	}
 	if ((rc = household_leave(a, p.id, idn, a->date, "data.person", e)) !=
 	    CUTRU_OK ||
-	    (rc = household_join(a, h.id, p.id, rel, e)) != CUTRU_OK ||
-	    (rc = run_id(a, ST_HH_BUMP, h.id, e)) != CUTRU_OK)
+	    (rc = household_join(a, &h, p.id, idn, rel, e)) != CUTRU_OK ||
+	    (rc = bump_household(a, h.id, e)) != CUTRU_OK)
 		return rc;
-	return run_id(a, ST_PERSON_BUMP, p.id, e);
+	return bump_person(a, p.id, e);
 }
 
 static int
@@ -867,7 +1364,7 @@ ev_member_removed(struct applier *a, const cJSON *d, struct cutru_err *e)
 	if ((rc = household_need(a, str(d, "household"), "data.household", 0,
 	    &h, e)) != CUTRU_OK ||
 	    (rc = person_need(a, idn, "data.person", &p, e)) != CUTRU_OK ||
-	    (rc = membership_current(a, p.id, &m, e)) != CUTRU_OK)
+	    (rc = membership_current(a, p.id, idn, &m, e)) != CUTRU_OK)
 		return rc;
 	if (m.id == 0 || m.household_id != h.id)
 		return cutru_err_set(e, CUTRU_ECONFLICT, "data.person",
@@ -890,7 +1387,7 @@ ev_head_changed(struct applier *a, const cJSON *d, struct cutru_err *e)
 	if ((rc = household_need(a, str(d, "household"), "data.household", 1,
 	    &h, e)) != CUTRU_OK ||
 	    (rc = person_need(a, idn, "data.head", &p, e)) != CUTRU_OK ||
-	    (rc = membership_current(a, p.id, &m, e)) != CUTRU_OK)
+	    (rc = membership_current(a, p.id, idn, &m, e)) != CUTRU_OK)
 		return rc;
 	if (m.id == 0 || m.household_id != h.id)
 		return cutru_err_set(e, CUTRU_ECONFLICT, "data.head",
@@ -899,6 +1396,9 @@ ev_head_changed(struct applier *a, const cJSON *d, struct cutru_err *e)
 		    h.number);
 	if (m.is_head)
 		return CUTRU_OK;
+	/* Two memberships change, one of a person known here only by id:
+	 * the session forgets what it knows rather than follow. */
+	forget_all(a->s);
 	if ((rc = prep(a, ST_MEMBER_HEAD, &st, e)) != CUTRU_OK)
 		return rc;
 	sqlite3_bind_int64(st, 1, h.id);
@@ -913,57 +1413,29 @@ ev_head_changed(struct applier *a, const cJSON *d, struct cutru_err *e)
 	if (old_row != 0 &&
 	    ((rc = run_id_text(a, ST_MEMBER_END, old_row, a->date, e)) !=
 	    CUTRU_OK ||
-	    (rc = member_insert(a, h.id, old_pid, NULL, a->date, e)) !=
+	    (rc = member_insert(a, &h, old_pid, NULL, NULL, a->date, e)) !=
 	    CUTRU_OK ||
-	    (rc = run_id(a, ST_PERSON_BUMP, old_pid, e)) != CUTRU_OK))
+	    (rc = bump_person(a, old_pid, e)) != CUTRU_OK))
 		return rc;
 	if ((rc = run_id_text(a, ST_MEMBER_END, m.id, a->date, e)) !=
 	    CUTRU_OK ||
-	    (rc = member_insert(a, h.id, p.id, "head", a->date, e)) !=
+	    (rc = member_insert(a, &h, p.id, NULL, "head", a->date, e)) !=
 	    CUTRU_OK ||
-	    (rc = run_id(a, ST_PERSON_BUMP, p.id, e)) != CUTRU_OK ||
+	    (rc = bump_person(a, p.id, e)) != CUTRU_OK ||
 	    (rc = prep(a, ST_HH_HEAD, &st, e)) != CUTRU_OK)
 		return rc;
 	sqlite3_bind_int64(st, 1, h.id);
 	sqlite3_bind_int64(st, 2, p.id);
+	sqlite3_bind_int(st, 3, household_bump_of(a, h.id));
 	return run(a, st, e);
-}
-
-struct residence_row {
-	int64_t id;                 /* 0: none active */
-	int64_t address_id;
-	char from[DATE_FMT_MAX];
-	char to[DATE_FMT_MAX];
-};
-
-static int
-residence_active(struct applier *a, int64_t pid, const char *kind,
-    struct residence_row *r, struct cutru_err *e)
-{
-	sqlite3_stmt *st;
-	int rc, row;
-
-	memset(r, 0, sizeof *r);
-	if ((rc = prep(a, ST_RES_ACTIVE, &st, e)) != CUTRU_OK)
-		return rc;
-	sqlite3_bind_int64(st, 1, pid);
-	bind_text(st, 2, kind);
-	if ((rc = step(a, st, &row, e)) != CUTRU_OK || !row)
-		return rc;
-	r->id = sqlite3_column_int64(st, 0);
-	r->address_id = sqlite3_column_int64(st, 1);
-	col_copy(st, 2, r->from, sizeof r->from);
-	col_copy(st, 3, r->to, sizeof r->to);
-	sqlite3_reset(st);
-	return CUTRU_OK;
 }
 
 static int
 ev_residence_opened(struct applier *a, const cJSON *d, struct cutru_err *e)
 {
 	const char *idn = str(d, "person"), *kind = str(d, "kind");
-	const char *from = str(d, "from");
-	struct residence_row old;
+	const char *from = str(d, "from"), *to = str(d, "to");
+	struct residence_row old, now;
 	struct person_row p;
 	struct membership m;
 	sqlite3_stmt *st;
@@ -973,7 +1445,7 @@ ev_residence_opened(struct applier *a, const cJSON *d, struct cutru_err *e)
 	if ((rc = person_need(a, idn, "data.person", &p, e)) != CUTRU_OK ||
 	    (rc = address_id(a, cJSON_GetObjectItemCaseSensitive(d,
 	    "address"), &addr, e)) != CUTRU_OK ||
-	    (rc = residence_active(a, p.id, kind, &old, e)) != CUTRU_OK)
+	    (rc = residence_active(a, p.id, idn, kind, &old, e)) != CUTRU_OK)
 		return rc;
 	if (old.id != 0) {
 		if (old.address_id == addr)
@@ -992,7 +1464,7 @@ ev_residence_opened(struct applier *a, const cJSON *d, struct cutru_err *e)
 	}
 	m.household_id = 0;
 	if (strcmp(kind, "permanent") == 0 &&
-	    (rc = membership_current(a, p.id, &m, e)) != CUTRU_OK)
+	    (rc = membership_current(a, p.id, idn, &m, e)) != CUTRU_OK)
 		return rc;
 	if ((rc = prep(a, ST_RES_INSERT, &st, e)) != CUTRU_OK)
 		return rc;
@@ -1001,12 +1473,18 @@ ev_residence_opened(struct applier *a, const cJSON *d, struct cutru_err *e)
 	bind_id(st, 3, m.household_id);
 	sqlite3_bind_int64(st, 4, addr);
 	bind_text(st, 5, from);
-	bind_text(st, 6, str(d, "to"));
+	bind_text(st, 6, to);
 	bind_id(st, 7, old.id);
 	bind_id(st, 8, a->ctx->dossier_id);
 	if ((rc = run(a, st, e)) != CUTRU_OK)
 		return rc;
-	return run_id(a, ST_PERSON_BUMP, p.id, e);
+	memset(&now, 0, sizeof now);
+	now.id = sqlite3_last_insert_rowid(a->db);
+	now.address_id = addr;
+	copy_str(now.from, sizeof now.from, from);
+	copy_str(now.to, sizeof now.to, to != NULL ? to : "");
+	residence_known(a, p.id, idn, kind_index(kind), &now);
+	return bump_person(a, p.id, e);
 }
 
 static int
@@ -1020,7 +1498,8 @@ ev_residence_extended(struct applier *a, const cJSON *d,
 	int rc;
 
 	if ((rc = person_need(a, idn, "data.person", &p, e)) != CUTRU_OK ||
-	    (rc = residence_active(a, p.id, "temporary", &r, e)) != CUTRU_OK)
+	    (rc = residence_active(a, p.id, idn, "temporary", &r, e)) !=
+	    CUTRU_OK)
 		return rc;
 	if (r.id == 0)
 		return cutru_err_set(e, CUTRU_ENOTFOUND, "data.person",
@@ -1038,7 +1517,9 @@ ev_residence_extended(struct applier *a, const cJSON *d,
 	if ((rc = event_check_term(&cur, &next, "data.to", e)) != CUTRU_OK ||
 	    (rc = run_id_text(a, ST_RES_EXTEND, r.id, to, e)) != CUTRU_OK)
 		return rc;
-	return run_id(a, ST_PERSON_BUMP, p.id, e);
+	copy_str(r.to, sizeof r.to, to);
+	residence_known(a, p.id, idn, KIND_TEMPORARY, &r);
+	return bump_person(a, p.id, e);
 }
 
 static int
@@ -1052,7 +1533,7 @@ ev_residence_closed(struct applier *a, const cJSON *d, struct cutru_err *e)
 	int rc;
 
 	if ((rc = person_need(a, idn, "data.person", &p, e)) != CUTRU_OK ||
-	    (rc = residence_active(a, p.id, kind, &r, e)) != CUTRU_OK)
+	    (rc = residence_active(a, p.id, idn, kind, &r, e)) != CUTRU_OK)
 		return rc;
 	if (r.id == 0)
 		return cutru_err_set(e, CUTRU_ENOTFOUND, "data.kind",
@@ -1072,11 +1553,13 @@ ev_residence_closed(struct applier *a, const cJSON *d, struct cutru_err *e)
 	bind_id(st, 6, a->ctx->dossier_id);
 	if ((rc = run(a, st, e)) != CUTRU_OK)
 		return rc;
+	memset(&r, 0, sizeof r);
+	residence_known(a, p.id, idn, kind_index(kind), &r);
 	if (strcmp(kind, "permanent") == 0 &&
 	    (rc = household_leave(a, p.id, idn, date, "data.person", e)) !=
 	    CUTRU_OK)
 		return rc;
-	return run_id(a, ST_PERSON_BUMP, p.id, e);
+	return bump_person(a, p.id, e);
 }
 
 static int
@@ -1228,6 +1711,9 @@ ev_identity_corrected(struct applier *a, const cJSON *d,
 	if (name != NULL &&
 	    (rc = name_cols_make(name, &nc, "data.name", e)) != CUTRU_OK)
 		return rc;
+	/* The person is re-keyed: what the session knows under either number
+	 * goes. */
+	forget_all(a->s);
 	if ((rc = prep(a, ST_CORRECTION_INSERT, &st, e)) != CUTRU_OK)
 		return rc;
 	sqlite3_bind_int64(st, 1, p.id);
@@ -1248,6 +1734,7 @@ ev_identity_corrected(struct applier *a, const cJSON *d,
 	bind_birth_year(st, 5, dob);
 	if (name != NULL)
 		bind_name(st, 6, &nc);
+	sqlite3_bind_int(st, 12, person_bump_of(a, p.id));
 	return run(a, st, e);
 }
 
@@ -1269,99 +1756,201 @@ static const struct {
 	{ "identity.corrected", ev_identity_corrected },
 };
 
-/* Validate and apply one event (no savepoint of its own). */
+/* Append byte c to b. */
 static int
-apply_one(struct applier *a, const cJSON *ev, struct cutru_err *e)
+canon_putc(struct canon_buf *b, char c)
 {
-	const char *type;
-	size_t i;
-	int rc;
+	size_t cap;
+	char *p;
 
-	if ((rc = event_validate(ev, e)) != CUTRU_OK)
-		return rc;
-	type = field_get_string(ev, "type");
-	for (i = 0; i < sizeof handlers / sizeof handlers[0]; i++)
-		if (strcmp(handlers[i].type, type) == 0)
-			return handlers[i].fn(a,
-			    cJSON_GetObjectItemCaseSensitive(ev, "data"), e);
-	return cutru_err_set(e, CUTRU_EINTERNAL, "type",
-	    _("This version of cutru cannot apply events of type \"%s\"."),
-	    type);
-}
-
-/* Check the arguments and open the savepoint. */
-static int
-applier_begin(struct applier *a, sqlite3 *db, const struct apply_ctx *ctx,
-    struct cutru_err *e)
-{
-	memset(a, 0, sizeof *a);
-	a->db = db;
-	a->ctx = ctx;
-	if (db == NULL || ctx == NULL)
-		return cutru_err_set(e, CUTRU_EINVAL, NULL,
-		    _("No register to apply the change to."));
-	if (ctx->dossier_id < 0 || ctx->date.prec != CUTRU_DATE_DAY ||
-	    date_format_iso(&ctx->date, a->date, sizeof a->date) != CUTRU_OK)
-		return cutru_err_set(e, CUTRU_EINVAL, "date",
-		    _("A change to the register needs the full date on which "
-		    "it takes effect."));
-	if (sqlite3_exec(db, "SAVEPOINT cutru_apply", NULL, NULL, NULL) !=
-	    SQLITE_OK)
-		return db_fail(a, e);
+	if (b->len == b->cap) {
+		cap = b->cap != 0 ? b->cap * 2 : 4096;
+		if ((p = realloc(b->p, cap)) == NULL)
+			return CUTRU_ENOMEM;
+		b->p = p;
+		b->cap = cap;
+	}
+	b->p[b->len++] = c;
 	return CUTRU_OK;
 }
 
-/* Release the savepoint on success, roll back to it otherwise; free the
- * statements.  Returns rc, or the failure to commit the savepoint. */
+/* Validate and apply one event (no savepoint of its own).  With canon,
+ * the event's canonical encoding is appended to it, after a comma when it
+ * is not empty, and what is applied is what the bytes say (the event
+ * itself, or its NFC form: event_validate_encode()); on failure canon is
+ * left as it was. */
 static int
-applier_end(struct applier *a, int rc, struct cutru_err *e)
+apply_one(struct applier *a, const cJSON *ev, struct canon_buf *canon,
+    struct cutru_err *e)
+{
+	size_t i, len0 = canon != NULL ? canon->len : 0;
+	cJSON *nfc = NULL;
+	const char *type;
+	int rc;
+
+	if (canon == NULL)
+		rc = event_validate(ev, e);
+	else if (len0 != 0 && canon_putc(canon, ',') != CUTRU_OK)
+		rc = cutru_err_set(e, CUTRU_ENOMEM, NULL,
+		    _("Out of memory while updating the register."));
+	else if ((rc = event_validate_encode(ev, canon, &nfc, e)) ==
+	    CUTRU_OK && nfc != NULL)
+		ev = nfc;
+	if (rc == CUTRU_OK) {
+		type = field_get_string(ev, "type");
+		for (i = 0; i < sizeof handlers / sizeof handlers[0]; i++)
+			if (strcmp(handlers[i].type, type) == 0)
+				break;
+		if (i < sizeof handlers / sizeof handlers[0])
+			rc = handlers[i].fn(a,
+			    cJSON_GetObjectItemCaseSensitive(ev, "data"), e);
+		else
+			rc = cutru_err_set(e, CUTRU_EINTERNAL, "type",
+			    _("This version of cutru cannot apply events of "
+			    "type \"%s\"."), type);
+	}
+	if (rc != CUTRU_OK && canon != NULL)
+		canon->len = len0;
+	cJSON_Delete(nfc);
+	return rc;
+}
+
+/* ---- Sessions ---- */
+
+static void
+session_init(struct apply_session *s, sqlite3 *db)
+{
+	memset(s, 0, sizeof *s);
+	s->db = db;
+	s->gen = 1;
+}
+
+static void
+session_fini(struct apply_session *s)
 {
 	size_t i;
 
 	for (i = 0; i < ST_COUNT; i++)
-		sqlite3_finalize(a->st[i]);
-	if (rc == CUTRU_OK) {
-		if (sqlite3_exec(a->db, "RELEASE cutru_apply", NULL, NULL,
-		    NULL) == SQLITE_OK)
-			return CUTRU_OK;
-		rc = db_fail(a, e);
-	}
-	/* After an I/O error SQLite may have rolled back the whole
-	 * transaction and the savepoint with it: nothing is left to undo. */
-	sqlite3_exec(a->db, "ROLLBACK TO cutru_apply", NULL, NULL, NULL);
-	sqlite3_exec(a->db, "RELEASE cutru_apply", NULL, NULL, NULL);
-	return rc;
+		sqlite3_finalize(s->st[i]);
+	free(s->pc);
+	free(s->hc);
+	free(s->ac);
+	memset(s, 0, sizeof *s);
 }
 
 int
-apply_event(sqlite3 *db, const cJSON *event, const struct apply_ctx *ctx,
+apply_session_new(sqlite3 *db, struct apply_session **out,
     struct cutru_err *e)
+{
+	struct apply_session *s;
+
+	*out = NULL;
+	if (db == NULL)
+		return cutru_err_set(e, CUTRU_EINVAL, NULL,
+		    _("No register to apply the change to."));
+	if ((s = malloc(sizeof *s)) == NULL)
+		return cutru_err_set(e, CUTRU_ENOMEM, NULL,
+		    _("Out of memory while updating the register."));
+	session_init(s, db);
+	*out = s;
+	return CUTRU_OK;
+}
+
+void
+apply_session_free(struct apply_session *s)
+{
+	if (s == NULL)
+		return;
+	session_fini(s);
+	free(s);
+}
+
+/* The largest id of a table, by statement which. */
+static int
+floor_of(struct applier *a, enum st which, int64_t *id,
+    struct cutru_err *e)
+{
+	sqlite3_stmt *st;
+	int rc, row;
+
+	*id = 0;
+	if ((rc = prep(a, which, &st, e)) != CUTRU_OK ||
+	    (rc = step(a, st, &row, e)) != CUTRU_OK)
+		return rc;
+	if (row) {
+		*id = sqlite3_column_int64(st, 0);
+		sqlite3_reset(st);
+	}
+	return CUTRU_OK;
+}
+
+int
+apply_session_list(struct apply_session *s, struct cutru_err *e)
 {
 	struct applier a;
 	int rc;
 
-	if ((rc = applier_begin(&a, db, ctx, e)) != CUTRU_OK)
+	if (s == NULL)
+		return cutru_err_set(e, CUTRU_EINVAL, NULL,
+		    _("No register to apply the change to."));
+	memset(&a, 0, sizeof a);
+	a.s = s;
+	a.db = s->db;
+	if ((rc = floor_of(&a, ST_PERSON_FLOOR, &s->person_floor, e)) !=
+	    CUTRU_OK ||
+	    (rc = floor_of(&a, ST_HH_FLOOR, &s->household_floor, e)) !=
+	    CUTRU_OK)
 		return rc;
-	return applier_end(&a, apply_one(&a, event, e), e);
+	s->in_list = 1;
+	return CUTRU_OK;
 }
 
-int
-apply_events(sqlite3 *db, const cJSON *events, const struct apply_ctx *ctx,
+/* Apply events (an array, or one event when single is set) in session s:
+ * the body of apply_event(), apply_events() and apply_session_events(). */
+static int
+session_apply(struct apply_session *s, const cJSON *events, int single,
+    const struct apply_ctx *ctx, unsigned flags, struct canon_buf *canon,
     struct cutru_err *e)
 {
 	char idx[FIELD_PATH_MAX], path[FIELD_PATH_MAX];
+	int savepoint = !(flags & APPLY_NO_SAVEPOINT);
+	size_t len0 = canon != NULL ? canon->len : 0;
 	struct applier a;
 	const cJSON *ev;
 	int i, rc;
 
-	if (!cJSON_IsArray(events))
+	if (s == NULL || ctx == NULL)
+		return cutru_err_set(e, CUTRU_EINVAL, NULL,
+		    _("No register to apply the change to."));
+	if (!single && !cJSON_IsArray(events))
 		return cutru_err_set(e, CUTRU_EINVAL, "",
 		    _("A list of events must be a JSON array."));
-	if ((rc = applier_begin(&a, db, ctx, e)) != CUTRU_OK)
+	memset(&a, 0, sizeof a);
+	a.s = s;
+	a.db = s->db;
+	a.ctx = ctx;
+	if (ctx->dossier_id < 0 || ctx->date.prec != CUTRU_DATE_DAY ||
+	    date_format_iso(&ctx->date, a.date, sizeof a.date) != CUTRU_OK)
+		return cutru_err_set(e, CUTRU_EINVAL, "date",
+		    _("A change to the register needs the full date on which "
+		    "it takes effect."));
+	if (s->broken)
+		return cutru_err_set(e, CUTRU_EINTERNAL, NULL,
+		    _("An earlier change failed halfway in this batch: roll "
+		    "the transaction back."));
+	if (!s->in_list && (rc = apply_session_list(s, e)) != CUTRU_OK)
 		return rc;
-	for (i = 0, ev = events->child; ev != NULL; ev = ev->next, i++) {
-		rc = apply_one(&a, ev, e);
-		if (rc != CUTRU_OK) {
+	if (savepoint && sqlite3_exec(s->db, "SAVEPOINT cutru_apply", NULL,
+	    NULL, NULL) != SQLITE_OK)
+		return db_fail(s->db, e);
+	if (single)
+		rc = apply_one(&a, events, canon, e);
+	else {
+		rc = CUTRU_OK;
+		for (i = 0, ev = events->child; ev != NULL;
+		    ev = ev->next, i++) {
+			if ((rc = apply_one(&a, ev, canon, e)) == CUTRU_OK)
+				continue;
 			if (e != NULL) {
 				field_path_index(idx, sizeof idx, "", i);
 				if (e->field[0] != '\0') {
@@ -1374,7 +1963,68 @@ apply_events(sqlite3 *db, const cJSON *events, const struct apply_ctx *ctx,
 			break;
 		}
 	}
-	return applier_end(&a, rc, e);
+	if (rc == CUTRU_OK && savepoint &&
+	    sqlite3_exec(s->db, "RELEASE cutru_apply", NULL, NULL, NULL) !=
+	    SQLITE_OK)
+		rc = db_fail(s->db, e);
+	if (rc == CUTRU_OK)
+		return CUTRU_OK;
+	if (canon != NULL)
+		canon->len = len0;
+	/* What the caches hold may be what was undone. */
+	forget_all(s);
+	if (!savepoint) {
+		s->broken = 1;
+		return rc;
+	}
+	/* After an I/O error SQLite may have rolled back the whole
+	 * transaction and the savepoint with it: nothing is left to undo. */
+	sqlite3_exec(s->db, "ROLLBACK TO cutru_apply", NULL, NULL, NULL);
+	sqlite3_exec(s->db, "RELEASE cutru_apply", NULL, NULL, NULL);
+	return rc;
+}
+
+int
+apply_session_events(struct apply_session *s, const cJSON *events,
+    const struct apply_ctx *ctx, unsigned flags, struct canon_buf *canon,
+    struct cutru_err *e)
+{
+	return session_apply(s, events, 0, ctx, flags, canon, e);
+}
+
+int
+apply_event(sqlite3 *db, const cJSON *event, const struct apply_ctx *ctx,
+    struct cutru_err *e)
+{
+	struct apply_session s;
+	int rc;
+
+	if (db == NULL)
+		return cutru_err_set(e, CUTRU_EINVAL, NULL,
+		    _("No register to apply the change to."));
+	session_init(&s, db);
+	rc = session_apply(&s, event, 1, ctx, 0, NULL, e);
+	session_fini(&s);
+	return rc;
+}
+
+int
+apply_events(sqlite3 *db, const cJSON *events, const struct apply_ctx *ctx,
+    struct cutru_err *e)
+{
+	struct apply_session s;
+	int rc;
+
+	if (!cJSON_IsArray(events))
+		return cutru_err_set(e, CUTRU_EINVAL, "",
+		    _("A list of events must be a JSON array."));
+	if (db == NULL)
+		return cutru_err_set(e, CUTRU_EINVAL, NULL,
+		    _("No register to apply the change to."));
+	session_init(&s, db);
+	rc = session_apply(&s, events, 0, ctx, 0, NULL, e);
+	session_fini(&s);
+	return rc;
 }
 
 /* A version column by a text key: of a person (person set) or of a

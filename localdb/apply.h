@@ -25,6 +25,8 @@ struct apply_ctx {
 	                         * unused by apply_event() */
 };
 
+struct canon_buf;
+
 /* Apply one event to db, a database with the register's schema
  * (localdb/schema.h), plain or encrypted alike.  The event is checked with
  * event_validate() first.  All or nothing: the event runs inside a
@@ -48,10 +50,48 @@ int apply_event(sqlite3 *db, const cJSON *event, const struct apply_ctx *ctx,
 int apply_events(sqlite3 *db, const cJSON *events,
     const struct apply_ctx *ctx, struct cutru_err *e);
 
+/* A session: what applying keeps between calls on one connection - the
+ * prepared statements and small caches of what the register holds (see
+ * localdb/apply.c).  For many lists in a row (an import, the registry's
+ * ingest); apply_event() and apply_events() use one of their own per call.
+ * While a session is open, the register's tables must change only through
+ * it.  Owned by the caller: apply_session_free() before closing db. */
+struct apply_session;
+
+int apply_session_new(sqlite3 *db, struct apply_session **out,
+    struct cutru_err *e);
+void apply_session_free(struct apply_session *s);
+
+/* Begin a new list of events: the unit the version rule counts in (a
+ * record created by the list is not bumped by it; localdb/apply.c) and
+ * what one journal entry holds.  apply_session_events() begins one itself
+ * if none was.  CUTRU_EIO. */
+int apply_session_list(struct apply_session *s, struct cutru_err *e);
+
+/* apply_session_events() flags */
+/* No savepoint: the caller's transaction is the unit of failure.  A
+ * refused list then leaves part of its changes behind; the caller must
+ * roll its transaction back, and the session refuses every later call
+ * (CUTRU_EINTERNAL). */
+#define APPLY_NO_SAVEPOINT 0x1u
+
+/* Apply a JSON array of events in order in session s, continuing its
+ * current list: as apply_events() (all or nothing unless
+ * APPLY_NO_SAVEPOINT; e->field prefixed by the event's index within
+ * events).  With canon, the canonical encoding (core/canon.h) of each
+ * event applied is appended to it, after a comma when canon is not empty:
+ * exactly the bytes of the tree applied (event_validate_encode()).  On
+ * failure canon is as it was. */
+int apply_session_events(struct apply_session *s, const cJSON *events,
+    const struct apply_ctx *ctx, unsigned flags, struct canon_buf *canon,
+    struct cutru_err *e);
+
 /* The version of the person with this ID number (persons.version), which
  * every applied change to their identity, residences or household
- * membership increases: a dossier that read version v can tell at approval
- * whether the record moved on.  CUTRU_ENOTFOUND if no such person. */
+ * membership increases (except the changes of the list that created the
+ * person: see localdb/apply.c): a dossier that read version v can tell at
+ * approval whether the record moved on.  CUTRU_ENOTFOUND if no such
+ * person. */
 int apply_person_version(sqlite3 *db, const char *id_number,
     int64_t *version, struct cutru_err *e);
 

@@ -15,7 +15,7 @@
  * first written).  SQLite never stores data there, so the shim can use them:
  *
  *     [0, P-40)      ciphertext of the page's first P-40 plaintext bytes
- *     [P-40, P-16)   24-byte nonce, fresh from randombytes_buf() per write
+ *     [P-40, P-16)   24-byte nonce, fresh for every write (NONCES below)
  *     [P-16, P)      16-byte Poly1305 tag
  *
  * where P is the page size (a power of two, 1024..65536).  Page 1 of the
@@ -165,6 +165,60 @@
  * The -shm file is not encrypted: it holds frame numbers, page numbers,
  * salts and checksums only, and SQLite rebuilds it from the WAL when the first
  * connection opens the store, so it cannot be used to feed a page at rest.
+ *
+ * NONCES
+ *
+ * XChaCha20-Poly1305 needs only that a nonce never repeats under one key;
+ * its 192-bit nonce is long enough to draw at random.  libsodium 1.0.18's
+ * randombytes_buf() makes one getrandom() system call per call, so instead
+ * each file handle has its own generator: a 256-bit seed drawn with
+ * randombytes_buf() at the handle's first write, then the ChaCha20
+ * keystream under that seed, 21 nonces (504 bytes) per refill, each refill
+ * at the next 64-bit ChaCha20 nonce.  ChaCha20 under a uniformly random key
+ * is indistinguishable from a random function, so these nonces are as
+ * good as independent uniform draws: among q nonces under one store key,
+ * from any number of handles, processes and crashes, two collide with
+ * probability at most q^2 / 2^193 (about 2^-97 for 2^48 page writes, far
+ * more than a store will ever make).  Nothing of a generator is stored:
+ * every handle, and so every process and every restart after a crash,
+ * draws a new seed, so no state can be replayed.  fork() would copy a
+ * handle's generator into the child; a pthread_atfork() handler bumps a
+ * generation number that makes every handle reseed before its next write
+ * (SQLite forbids using a connection across fork() anyway).  SQLite never
+ * uses one file handle from two threads at once, so a generator needs no
+ * lock.  The seed protects nothing but uniqueness (nonces are written in
+ * the clear).  A random prefix and a counter would be unique too, but
+ * would put on disk the order in which each handle wrote its pages.
+ *
+ * PAGE 1 HEADER READS
+ *
+ * In rollback mode SQLite begins every read transaction by reading 16
+ * bytes at offset 24 (the change counter) to learn whether another
+ * connection changed the file.  Answering by decrypting the whole of page
+ * 1 each time doubled the cost of an ID lookup, so each database handle
+ * remembers the page 1 it last authenticated or wrote: its clear bytes
+ * 0..23, its nonce and tag, and its 100-byte plaintext header.  A header
+ * read reads page 1 (one read) and, when its bytes 0..23 and its last 40
+ * bytes are those remembered, answers from the remembered header without
+ * decrypting; otherwise it authenticates the page as before.  This is
+ * sound because every write of page 1, by any connection, seals it under
+ * a fresh nonce: a page 1 carrying the remembered nonce and tag is the
+ * remembered page, unless its ciphertext was altered without its tag, and
+ * then the values given are still the authentic ones and the next full
+ * read of page 1 (which SQLite makes when the counter moved or its cache
+ * is cold) fails with SQLITE_NOTADB.
+ *
+ * FILE SIZE
+ *
+ * Filling holes needs the file size before each page write.  Each database
+ * handle keeps the size it last saw or made, and forgets it on every
+ * xLock, xUnlock and xShmLock: SQLite writes the database file only while
+ * holding a lock that stops every other connection from changing its size
+ * (EXCLUSIVE in rollback mode, the checkpointer's lock in WAL mode, or an
+ * exclusive locking mode), and takes that lock through one of those
+ * calls, so within one run of writes the size changes only through this
+ * handle's own writes and truncates, which update it.  This saves a
+ * stat() per page written.
  */
 
 #include <pthread.h>
@@ -189,6 +243,10 @@
 #define CIPHER_AD_BYTES 58
 #define CIPHER_LAYOUT_VERSION 1
 #define CIPHER_CLEAR_HEADER 24        /* page 1: bytes 0..23 in the clear */
+
+/* The nonce generator of each file: 21 nonces per ChaCha20 refill. */
+#define CIPHER_RNG_SEED_BYTES 32
+#define CIPHER_RNG_BUF_BYTES (21 * CIPHER_NONCE_BYTES)
 
 #define WAL_HEADER_BYTES 32
 #define WAL_FRAME_HEADER_BYTES 24
@@ -233,8 +291,19 @@ struct cipher_file {
 	struct cipher_file *next_main;      /* list of open main files */
 	unsigned char *scratch;
 	size_t scratch_len;
+	/* nonces (NONCES above) */
+	unsigned rng_gen;                   /* fork generation of the seed; 0 none */
+	uint64_t rng_block;                 /* ChaCha20 nonce of the next refill */
+	size_t rng_pos;                     /* bytes of rng_buf handed out */
+	unsigned char rng_seed[CIPHER_RNG_SEED_BYTES];
+	unsigned char rng_buf[CIPHER_RNG_BUF_BYTES];
 	/* database */
 	int db_pgsz;                        /* from page 1, 0 until seen */
+	sqlite3_int64 db_size;              /* file size while locked, -1 unknown */
+	int p1_valid;                       /* p1_* describe an authentic page 1 */
+	unsigned char p1_clear[CIPHER_CLEAR_HEADER]; /* its on-disk bytes 0..23 */
+	unsigned char p1_seal[CIPHER_RESERVE_BYTES]; /* its nonce and tag */
+	unsigned char p1_head[100];         /* its plaintext database header */
 	/* WAL */
 	int wal_pgsz;
 	sqlite3_int64 hdr_off;              /* offset of hdr, -1 if none */
@@ -251,6 +320,11 @@ static pthread_mutex_t cipher_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct cipher_key *cipher_keys;
 static struct cipher_vfs *cipher_vfses;
 static struct cipher_file *cipher_mains;
+
+/* Bumped in the child after fork(), so that no nonce generator state is
+ * used by two processes (NONCES above).  Never 0. */
+static unsigned cipher_fork_gen = 1;
+static pthread_once_t cipher_atfork_once = PTHREAD_ONCE_INIT;
 
 /* ---- small helpers ------------------------------------------------ */
 
@@ -323,6 +397,47 @@ scratch_wipe(struct cipher_file *f, size_t n)
 {
 	if (f->scratch != NULL)
 		sodium_memzero(f->scratch, n < f->scratch_len ? n : f->scratch_len);
+}
+
+/* ---- nonces ------------------------------------------------------- */
+
+static void
+fork_child(void)
+{
+	unsigned g = __atomic_load_n(&cipher_fork_gen, __ATOMIC_RELAXED) + 1;
+
+	__atomic_store_n(&cipher_fork_gen, g != 0 ? g : 1, __ATOMIC_RELAXED);
+}
+
+static void
+atfork_register(void)
+{
+	(void)pthread_atfork(NULL, NULL, fork_child);
+}
+
+/* A fresh nonce (see NONCES above): the next 24 bytes of a ChaCha20
+ * keystream under this file's seed, reseeded from the operating system at
+ * its first write and after a fork. */
+static void
+nonce_next(struct cipher_file *f, unsigned char nonce[CIPHER_NONCE_BYTES])
+{
+	unsigned char n8[8];
+	unsigned gen = __atomic_load_n(&cipher_fork_gen, __ATOMIC_RELAXED);
+
+	if (f->rng_gen != gen) {
+		randombytes_buf(f->rng_seed, sizeof f->rng_seed);
+		f->rng_gen = gen;
+		f->rng_block = 0;
+		f->rng_pos = sizeof f->rng_buf;
+	}
+	if (f->rng_pos == sizeof f->rng_buf) {
+		put_le64(n8, f->rng_block++);
+		crypto_stream_chacha20(f->rng_buf, sizeof f->rng_buf, n8,
+		    f->rng_seed);
+		f->rng_pos = 0;
+	}
+	memcpy(nonce, f->rng_buf + f->rng_pos, CIPHER_NONCE_BYTES);
+	f->rng_pos += CIPHER_NONCE_BYTES;
 }
 
 /* ---- keys --------------------------------------------------------- */
@@ -411,19 +526,20 @@ ad_build(unsigned char ad[CIPHER_AD_BYTES], const struct cipher_key *k,
 		memcpy(ad + 34, clear24, CIPHER_CLEAR_HEADER);
 }
 
-/* Encrypt in[start, n-40) into out[start, n-40) and put a fresh nonce and
- * the tag in out[n-40, n).  out[0, start) is the caller's. */
+/* Encrypt in[start, n-40) into out[start, n-40) under f's key and put a
+ * fresh nonce and the tag in out[n-40, n).  out[0, start) is the
+ * caller's. */
 static void
-page_seal(const struct cipher_key *k, const unsigned char *ad,
+page_seal(struct cipher_file *f, const unsigned char *ad,
     const unsigned char *in, unsigned char *out, size_t n, size_t start)
 {
 	unsigned char *nonce = out + n - CIPHER_RESERVE_BYTES;
 	unsigned char *tag = out + n - CIPHER_TAG_BYTES;
 
-	randombytes_buf(nonce, CIPHER_NONCE_BYTES);
+	nonce_next(f, nonce);
 	crypto_aead_xchacha20poly1305_ietf_encrypt_detached(out + start, tag,
 	    NULL, in + start, n - CIPHER_RESERVE_BYTES - start, ad,
-	    CIPHER_AD_BYTES, NULL, nonce, k->key);
+	    CIPHER_AD_BYTES, NULL, nonce, f->k->key);
 }
 
 /* Authenticate the sealed page in[0, n) and decrypt in[start, n-40) into
@@ -515,6 +631,9 @@ db_read_page1(struct cipher_file *f, unsigned char *buf, int n)
 		return SQLITE_NOTADB;
 	}
 	ad_build(ad, f->k, KIND_DB, 1, 0, 0, buf);
+	f->p1_valid = 0;
+	memcpy(f->p1_clear, buf, CIPHER_CLEAR_HEADER);
+	memcpy(f->p1_seal, buf + n - CIPHER_RESERVE_BYTES, CIPHER_RESERVE_BYTES);
 	if (page_open(f->k, ad, buf, (size_t)n, CIPHER_CLEAR_HEADER) != 0) {
 		sqlite3_log(SQLITE_NOTADB, "cutru-cipher: database page 1 failed "
 		    "authentication (wrong key, or not this store)");
@@ -523,7 +642,32 @@ db_read_page1(struct cipher_file *f, unsigned char *buf, int n)
 	memcpy(buf, sqlite_magic, 16);
 	reserve_note(f->k, buf[20]);
 	f->db_pgsz = n;
+	memcpy(f->p1_head, buf, sizeof f->p1_head);
+	f->p1_valid = 1;
 	return SQLITE_OK;
+}
+
+/* Serve a read inside the database header from p1_head if page 1 on disk
+ * is still the sealed page it was taken from: same clear bytes, same nonce
+ * and tag (PAGE 1 HEADER READS above).  Returns 1 if served, 0 if the
+ * caller must read and authenticate page 1 (nothing is written to out). */
+static int
+db_read_header_cached(struct cipher_file *f, unsigned char *out, int amt,
+    sqlite3_int64 off)
+{
+	unsigned char *page;
+	int n = f->db_pgsz;
+
+	if (!f->p1_valid || n == 0)
+		return 0;
+	page = scratch_get(f, (size_t)n);
+	if (page == NULL || real_read(f, page, n, 0) != SQLITE_OK ||
+	    memcmp(page, f->p1_clear, CIPHER_CLEAR_HEADER) != 0 ||
+	    memcmp(page + n - CIPHER_RESERVE_BYTES, f->p1_seal,
+	    CIPHER_RESERVE_BYTES) != 0)
+		return 0;
+	memcpy(out, f->p1_head + off, (size_t)amt);
+	return 1;
 }
 
 /* A read inside the 100-byte database header: read all of page 1. */
@@ -535,6 +679,8 @@ db_read_header(struct cipher_file *f, unsigned char *out, int amt,
 	unsigned char *page;
 	int rc, n;
 
+	if (db_read_header_cached(f, out, amt, off))
+		return SQLITE_OK;
 	rc = real_read(f, head, (int)sizeof head, 0);
 	if (rc == SQLITE_IOERR_SHORT_READ && all_zero(head, sizeof head)) {
 		memset(out, 0, (size_t)amt);
@@ -628,9 +774,13 @@ db_fill_to(struct cipher_file *f, sqlite3_int64 size, int n)
 	sqlite3_int64 cur, off;
 	int rc;
 
-	rc = f->real->pMethods->xFileSize(f->real, &cur);
-	if (rc != SQLITE_OK)
-		return rc;
+	if (f->db_size < 0) {
+		rc = f->real->pMethods->xFileSize(f->real, &cur);
+		if (rc != SQLITE_OK)
+			return rc;
+		f->db_size = cur;
+	}
+	cur = f->db_size;
 	if (cur >= size || cur % n != 0)
 		return SQLITE_OK;
 	out = scratch_get(f, (size_t)n);
@@ -638,10 +788,13 @@ db_fill_to(struct cipher_file *f, sqlite3_int64 size, int n)
 		return SQLITE_IOERR_NOMEM;
 	for (off = cur < n ? n : cur; off + n <= size; off += n) {
 		ad_build(ad, f->k, KIND_DB, (uint32_t)(off / n) + 1, 0, 0, NULL);
-		page_seal(f->k, ad, zero, out, (size_t)n, 0);
+		page_seal(f, ad, zero, out, (size_t)n, 0);
 		rc = real_write(f, out, n, off);
-		if (rc != SQLITE_OK)
+		if (rc != SQLITE_OK) {
+			f->db_size = -1;
 			return rc;
+		}
+		f->db_size = off + n;
 	}
 	return SQLITE_OK;
 }
@@ -681,7 +834,16 @@ db_write(struct cipher_file *f, const unsigned char *buf, int amt,
 		memcpy(out, cipher_format_tag, 16);
 		memcpy(out + 16, buf + 16, CIPHER_CLEAR_HEADER - 16);
 		ad_build(ad, f->k, KIND_DB, 1, 0, 0, out);
-		page_seal(f->k, ad, buf, out, (size_t)amt, CIPHER_CLEAR_HEADER);
+		page_seal(f, ad, buf, out, (size_t)amt, CIPHER_CLEAR_HEADER);
+		f->p1_valid = 0;
+		rc = real_write(f, out, amt, off);
+		if (rc == SQLITE_OK) {
+			memcpy(f->p1_clear, out, CIPHER_CLEAR_HEADER);
+			memcpy(f->p1_seal, out + amt - CIPHER_RESERVE_BYTES,
+			    CIPHER_RESERVE_BYTES);
+			memcpy(f->p1_head, buf, sizeof f->p1_head);
+			f->p1_valid = 1;
+		}
 	} else {
 		if (reserve_state(f->k) < 0) {
 			sqlite3_log(SQLITE_IOERR_WRITE, "cutru-cipher: refused "
@@ -696,9 +858,13 @@ db_write(struct cipher_file *f, const unsigned char *buf, int amt,
 		if (rc != SQLITE_OK)
 			return rc;
 		ad_build(ad, f->k, KIND_DB, pgno, 0, 0, NULL);
-		page_seal(f->k, ad, buf, out, (size_t)amt, 0);
+		page_seal(f, ad, buf, out, (size_t)amt, 0);
+		rc = real_write(f, out, amt, off);
 	}
-	rc = real_write(f, out, amt, off);
+	if (rc != SQLITE_OK)
+		f->db_size = -1;
+	else if (f->db_size >= 0 && off + amt > f->db_size)
+		f->db_size = off + amt;
 	return rc;
 }
 
@@ -774,7 +940,7 @@ wal_seal(struct cipher_file *f, const unsigned char *fh, uint64_t frame,
 		return SQLITE_IOERR_WRITE;
 	}
 	wal_ad(f, ad, fh, frame);
-	page_seal(f->k, ad, page, out, (size_t)n, 0);
+	page_seal(f, ad, page, out, (size_t)n, 0);
 	return SQLITE_OK;
 }
 
@@ -977,7 +1143,7 @@ journal_write(struct cipher_file *f, const unsigned char *buf, int amt,
 		if (out == NULL)
 			return SQLITE_IOERR_NOMEM;
 		ad_build(ad, f->k, KIND_JOURNAL, pgno, (uint64_t)off, 0, NULL);
-		page_seal(f->k, ad, buf, out, (size_t)amt, 0);
+		page_seal(f, ad, buf, out, (size_t)amt, 0);
 		return real_write(f, out, amt, off);
 	}
 	f->pgno_off = -1;
@@ -1065,6 +1231,11 @@ cf_close(sqlite3_file *file)
 		sqlite3_free(f->scratch);
 		f->scratch = NULL;
 	}
+	sodium_memzero(f->rng_seed, sizeof f->rng_seed);
+	sodium_memzero(f->rng_buf, sizeof f->rng_buf);
+	sodium_memzero(f->p1_head, sizeof f->p1_head);
+	f->rng_gen = 0;
+	f->p1_valid = 0;
 	return rc;
 }
 
@@ -1115,7 +1286,9 @@ cf_truncate(sqlite3_file *file, sqlite3_int64 size)
 		if (rc != SQLITE_OK)
 			return rc;
 	}
-	return f->real->pMethods->xTruncate(f->real, size);
+	rc = f->real->pMethods->xTruncate(f->real, size);
+	f->db_size = -1;
+	return rc;
 }
 
 static int
@@ -1134,11 +1307,15 @@ cf_file_size(sqlite3_file *file, sqlite3_int64 *size)
 	return f->real->pMethods->xFileSize(f->real, size);
 }
 
+/* Every lock change forgets the cached database size: other connections
+ * may grow or shrink the file between our locks, never while we hold the
+ * lock that lets us write it (FILE SIZE above). */
 static int
 cf_lock(sqlite3_file *file, int lock)
 {
 	struct cipher_file *f = (struct cipher_file *)file;
 
+	f->db_size = -1;
 	return f->real->pMethods->xLock(f->real, lock);
 }
 
@@ -1147,6 +1324,7 @@ cf_unlock(sqlite3_file *file, int lock)
 {
 	struct cipher_file *f = (struct cipher_file *)file;
 
+	f->db_size = -1;
 	return f->real->pMethods->xUnlock(f->real, lock);
 }
 
@@ -1227,6 +1405,7 @@ cf_shm_lock(sqlite3_file *file, int offset, int n, int flags)
 {
 	struct cipher_file *f = (struct cipher_file *)file;
 
+	f->db_size = -1;
 	if (f->real->pMethods->iVersion < 2)
 		return SQLITE_IOERR_SHMLOCK;
 	return f->real->pMethods->xShmLock(f->real, offset, n, flags);
@@ -1310,6 +1489,7 @@ cv_open(sqlite3_vfs *vfs, const char *zname, sqlite3_file *file, int flags,
 	f->real = (sqlite3_file *)(void *)((char *)f + CIPHER_FILE_SZ);
 	f->hdr_off = -1;
 	f->pgno_off = -1;
+	f->db_size = -1;
 	if (zname == NULL || (flags & SQLITE_OPEN_DELETEONCLOSE) != 0)
 		goto refuse;
 	if (flags & SQLITE_OPEN_MAIN_DB)
@@ -1486,7 +1666,8 @@ cipher_vfs_register_over(const char *underlying, const char *name,
 	    strlen(name) >= sizeof cv->name)
 		return cutru_err_set(e, CUTRU_EINVAL, "vfs",
 		    _("The name of the store's file layer is missing or too long."));
-	if (sodium_init() < 0 || sqlite3_initialize() != SQLITE_OK)
+	if (sodium_init() < 0 || sqlite3_initialize() != SQLITE_OK ||
+	    pthread_once(&cipher_atfork_once, atfork_register) != 0)
 		return cutru_err_set(e, CUTRU_EINTERNAL, NULL,
 		    _("The encryption library could not be started."));
 	pthread_mutex_lock(&cipher_lock);

@@ -644,6 +644,16 @@ int
 dossier_approve(struct session *s, const char *number,
     const char *passphrase, time_t now, struct cutru_err *e)
 {
+	return dossier_approve_hooked(s, number, passphrase, now, NULL, NULL,
+	    e);
+}
+
+int
+dossier_approve_hooked(struct session *s, const char *number,
+    const char *passphrase, time_t now, dossier_approve_hook *hook,
+    void *arg, struct cutru_err *e)
+{
+	struct dossier_approved done_info;
 	struct procedure_ctx pctx;
 	struct apply_ctx actx;
 	struct cutru_date today;
@@ -726,7 +736,18 @@ dossier_approve(struct session *s, const char *number,
 		rc = about(e, rc, r.number);
 		goto done;
 	}
-	rc = link_applicant(db, r.id, request, e);
+	if ((rc = link_applicant(db, r.id, request, e)) != CUTRU_OK ||
+	    hook == NULL)
+		goto done;
+	/* The caller's part of the same step (sync/outbox.c seals the change
+	 * set): it fails, and nothing of the approval is kept. */
+	done_info.number = r.number;
+	done_info.officer = r.officer;
+	done_info.approval = abytes;
+	done_info.approval_len = alen;
+	done_info.signature = sig;
+	done_info.supervisor_pk = pk;
+	rc = hook(db, &done_info, arg, e);
 done:
 	rc = finish(db, rc, e);
 out:

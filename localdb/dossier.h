@@ -140,6 +140,31 @@ int dossier_receive_json(struct session *s, const cJSON *request, time_t now,
 int dossier_approve(struct session *s, const char *number,
     const char *passphrase, time_t now, struct cutru_err *e);
 
+/* What dossier_approve_hooked() hands its hook: the approval just signed,
+ * borrowed for the duration of the call. */
+struct dossier_approved {
+	const char *number;               /* the dossier number */
+	const char *officer;              /* login of who received it */
+	const char *approval;             /* canonical approval object */
+	size_t approval_len;
+	const unsigned char *signature;   /* DOSSIER_SIGNATURE_BYTES */
+	const unsigned char *supervisor_pk; /* KEYRING_SIGN_PK_BYTES */
+};
+
+/* Called inside the approval's transaction, after the register changed
+ * and before the commit; a non-zero return (with e filled) rolls the
+ * whole approval back. */
+typedef int dossier_approve_hook(sqlite3 *db,
+    const struct dossier_approved *a, void *arg, struct cutru_err *e);
+
+/* dossier_approve() that also runs hook(db, ..., arg, e) in the same
+ * transaction, so a layer above localdb/ (sync/outbox.h records the
+ * change set) makes its record in the same step.  hook NULL: exactly
+ * dossier_approve(). */
+int dossier_approve_hooked(struct session *s, const char *number,
+    const char *passphrase, time_t now, dossier_approve_hook *hook,
+    void *arg, struct cutru_err *e);
+
 /* Return a dossier for completion (form CT05) or refuse it (form CT06),
  * with the reason the applicant is given: required, one line, at most
  * DOSSIER_REASON_MAX characters after white space is tidied (CUTRU_EINVAL

@@ -36,9 +36,10 @@
  *   residence_kind    permanent / thường trú, temporary / tạm trú,
  *                     current / nơi ở hiện tại; empty means permanent
  *   from, to          the residence's first and (temporary only) last day,
- *                     DD/MM/YYYY or YYYY-MM-DD; from not after today; a
- *                     temporary term is at most 2 years and must not have
- *                     ended before today
+ *                     DD/MM/YYYY or YYYY-MM-DD; from not after today,
+ *                     except for a temporary residence (registered in
+ *                     advance); a temporary term is at most 2 years and
+ *                     must not have ended before today
  *   error             ignored: the column our rejects file adds, so that
  *                     a corrected rejects file can be imported as it is
  * (aliases: household, full_name, date_of_birth).  name, dob, sex,
@@ -105,13 +106,17 @@
  * the import is one transaction: a crash or an I/O error leaves the
  * register as it was.
  *
- * The one code path.  The register changes only through
- * apply_and_journal(): each group becomes person.upserted,
- * household.created, household.member_added and residence.opened events,
- * and the events of many groups (about IMPORT_CHUNK_EVENTS) are applied
- * and journalled together, one journal entry per chunk, so that the
- * applier prepares its statements once per chunk and the journal is not
- * a million entries long (see IMPORT_CHUNK_EVENTS for why not more).  Should the applier refuse a chunk (a conflict
+ * The one code path.  The register changes only through the applier and
+ * the journal (a journal batch, localdb/journal.h: apply_and_journal()
+ * in bulk): each group becomes person.upserted, household.created,
+ * household.member_added and residence.opened events, and the events of
+ * many groups (about IMPORT_CHUNK_EVENTS) are handed to the batch
+ * together; the batch prepares its statements once per import and
+ * journals many chunks in one entry, so the journal is not a million
+ * entries long.  All or nothing runs without savepoints (the import's
+ * transaction is the unit of failure; see IMPORT_CHUNK_EVENTS for why
+ * that matters), quarantine with one per chunk.  Should the applier
+ * refuse a chunk (a conflict
  * the look-ups above did not foresee), the group at fault is taken out
  * with its error and the rest is applied again; after a few such retries
  * the chunk is applied group by group.
@@ -153,9 +158,10 @@
 #include "localdb/journal.h"
 #include "localdb/search.h"
 
-/* Events applied and journalled together (one journal entry): about 85
- * persons.  Not more: the applier holds a SAVEPOINT around the list, and
- * with temp_store = MEMORY (which the page cipher requires) SQLite keeps
+/* Events handed to the journal batch together: about 85 persons.  In
+ * quarantine mode not more: the applier holds a SAVEPOINT around each
+ * chunk, and with temp_store = MEMORY (which the page cipher requires)
+ * SQLite keeps
  * the pages journalled under it in an in-memory sub-journal of 1 KiB
  * links that every statement walks from its start when it releases its
  * own statement savepoint; the walk grows with the pages the list has
@@ -833,6 +839,7 @@ struct imp {
 	sqlite3_stmt *q[Q_COUNT];
 	/* The chunk being built. */
 	struct apply_ctx ctx;
+	struct journal_batch *batch; /* begun with the first chunk */
 	cJSON *chunk;
 	uint32_t *ev_row;           /* row behind each event of the chunk */
 	size_t nev, capev;
@@ -1473,8 +1480,12 @@ check_residence(struct imp *im, uint32_t ri, struct vals *vl)
 			TRY(row_err(im, ri, COL_FROM,
 			    _("The residence has no start date (from): write "
 			    "the date of registration, DD/MM/YYYY.")));
-		else if (from > 0 && date_check_not_future(&rw->from,
-		    &im->o->today, "from", &e) != CUTRU_OK)
+		/* A temporary residence may begin later: one registered
+		 * in advance (temporary.register takes any "from"), as the
+		 * register and its export hold it. */
+		else if (from > 0 && rw->kind != KIND_TEMPORARY &&
+		    date_check_not_future(&rw->from, &im->o->today, "from",
+		    &e) != CUTRU_OK)
 			TRY(row_err_core(im, ri, COL_FROM, &e));
 		if (kind >= 0 && rw->kind == KIND_TEMPORARY) {
 			if (to == 0)
@@ -1976,27 +1987,40 @@ emit(struct imp *im, uint32_t ri, const char *type, cJSON *data)
 	return CUTRU_OK;
 }
 
-/* cJSON builders that give up (NULL) on the first failure. */
+/* cJSON builders that give up (NULL) on the first failure.  Keys are
+ * string literals, kept by reference (cJSON_AddItemToObjectCS()): a
+ * million persons' events cost three allocations per member otherwise. */
 static cJSON *
-obj_str(cJSON *o, const char *key, const char *v)
+obj_item(cJSON *o, const char *key, cJSON *v)
 {
-	if (o != NULL && cJSON_AddStringToObject(o, key, v) == NULL) {
+	if (o == NULL || v == NULL || !cJSON_AddItemToObjectCS(o, key, v)) {
 		cJSON_Delete(o);
+		cJSON_Delete(v);
 		return NULL;
 	}
 	return o;
 }
 
 static cJSON *
-obj_item(cJSON *o, const char *key, cJSON *v)
+obj_str(cJSON *o, const char *key, const char *v)
 {
-	if (o == NULL || v == NULL) {
-		cJSON_Delete(o);
-		cJSON_Delete(v);
-		return NULL;
-	}
-	cJSON_AddItemToObject(o, key, v);
-	return o;
+	return obj_item(o, key, cJSON_CreateString(v));
+}
+
+/* A value that outlives the event (the rows and the arena, which do not
+ * change once the file is read), kept by reference. */
+static cJSON *
+obj_ref(cJSON *o, const char *key, const char *v)
+{
+	return obj_item(o, key, cJSON_CreateStringReference(v));
+}
+
+/* An event's address: commune and detail kept by reference, as obj_ref(). */
+static cJSON *
+address_ref(const char *commune, const char *detail)
+{
+	return obj_ref(obj_ref(cJSON_CreateObject(), "commune", commune),
+	    "detail", detail);
 }
 
 static int
@@ -2007,10 +2031,10 @@ emit_person(struct imp *im, uint32_t ri)
 	cJSON *d;
 
 	date_format_iso(&rw->dob, dob, sizeof dob);
-	d = obj_str(cJSON_CreateObject(), "id_number", rw->id);
-	d = obj_str(d, "name", arena_str(&im->a, rw->name));
+	d = obj_ref(cJSON_CreateObject(), "id_number", rw->id);
+	d = obj_ref(d, "name", arena_str(&im->a, rw->name));
 	d = obj_str(d, "dob", dob);
-	d = obj_str(d, "sex", rw->sex == CUTRU_SEX_MALE ? "male" : "female");
+	d = obj_ref(d, "sex", rw->sex == CUTRU_SEX_MALE ? "male" : "female");
 	return emit(im, ri, "person.upserted", d);
 }
 
@@ -2022,9 +2046,9 @@ emit_residence(struct imp *im, uint32_t ri)
 	cJSON *d;
 
 	date_format_iso(&rw->from, from, sizeof from);
-	d = obj_str(cJSON_CreateObject(), "person", rw->id);
-	d = obj_str(d, "kind", kind_id[rw->kind]);
-	d = obj_item(d, "address", address_json(rw->commune,
+	d = obj_ref(cJSON_CreateObject(), "person", rw->id);
+	d = obj_ref(d, "kind", kind_id[rw->kind]);
+	d = obj_item(d, "address", address_ref(rw->commune,
 	    arena_str(&im->a, rw->address)));
 	d = obj_str(d, "from", from);
 	if (rw->kind == KIND_TEMPORARY) {
@@ -2223,9 +2247,9 @@ build_group(struct imp *im, uint32_t g)
 		}
 	if (h != NULL && !hh_exists) {
 		addr = household_address_row(im, g, head);
-		d = obj_str(cJSON_CreateObject(), "household", number);
-		d = obj_str(d, "head", im->rows[head].id);
-		d = obj_item(d, "address", address_json(im->rows[addr].commune,
+		d = obj_ref(cJSON_CreateObject(), "household", number);
+		d = obj_ref(d, "head", im->rows[head].id);
+		d = obj_item(d, "address", address_ref(im->rows[addr].commune,
 		    arena_str(&im->a, im->rows[addr].address)));
 		TRY_DONE(emit(im, head, "household.created", d));
 		s->households++;
@@ -2235,9 +2259,9 @@ build_group(struct imp *im, uint32_t g)
 		if (h == NULL || rw->person != ri || (rw->flags & ROW_HEAD) ||
 		    k[rw->gidx].household[0] != '\0')
 			continue;
-		d = obj_str(cJSON_CreateObject(), "household", number);
-		d = obj_str(d, "person", rw->id);
-		d = obj_str(d, "relationship", arena_str(&im->a, rw->rel));
+		d = obj_ref(cJSON_CreateObject(), "household", number);
+		d = obj_ref(d, "person", rw->id);
+		d = obj_ref(d, "relationship", arena_str(&im->a, rw->rel));
 		TRY_DONE(emit(im, ri, "household.member_added", d));
 		s->members++;
 	}
@@ -2357,7 +2381,20 @@ refuse(struct imp *im, size_t ev, const struct cutru_err *e)
 	return rc;
 }
 
-/* Apply the chunk's slices one by one, each as its own journal entry. */
+/* Hand events to the journal batch, beginning it on first use. */
+static int
+batch_add(struct imp *im, const cJSON *events, struct cutru_err *ae)
+{
+	int rc;
+
+	if (im->batch == NULL && (rc = journal_batch_begin(im->db, &im->ctx,
+	    im->o->mode == IMPORT_ALL_OR_NOTHING ?
+	    JOURNAL_BATCH_NO_SAVEPOINT : 0, &im->batch, ae)) != CUTRU_OK)
+		return rc;
+	return journal_batch_add(im->batch, events, ae);
+}
+
+/* Apply the chunk's slices one by one. */
 static int
 flush_each(struct imp *im, struct cutru_err *e)
 {
@@ -2382,10 +2419,9 @@ flush_each(struct imp *im, struct cutru_err *e)
 			cJSON_AddItemToArray(one,
 			    cJSON_DetachItemFromArray(im->chunk, 0));
 		cutru_err_clear(&ae);
-		rc = apply_and_journal(im->db, one, &im->ctx, &ae);
+		rc = batch_add(im, one, &ae);
 		cJSON_Delete(one);
 		if (rc == CUTRU_OK) {
-			im->r->journal_entries++;
 			commit_slices(im, j, j + 1);
 			continue;
 		}
@@ -2413,9 +2449,8 @@ flush(struct imp *im, struct cutru_err *e)
 			break;
 		}
 		cutru_err_clear(&ae);
-		rc = apply_and_journal(im->db, im->chunk, &im->ctx, &ae);
+		rc = batch_add(im, im->chunk, &ae);
 		if (rc == CUTRU_OK) {
-			im->r->journal_entries++;
 			commit_slices(im, 0, im->nslices);
 			break;
 		}
@@ -2733,7 +2768,15 @@ apply_groups(struct imp *im, struct cutru_err *e)
 		    (rc = flush(im, e)) != CUTRU_OK)
 			return rc;
 	}
-	return flush(im, e);
+	if ((rc = flush(im, e)) != CUTRU_OK)
+		return rc;
+	/* The last journal entry; nothing is kept after a refusal in all
+	 * or nothing, whose batch is then unusable. */
+	if (im->batch != NULL && !im->stop_applying &&
+	    (rc = journal_batch_flush(im->batch, e)) != CUTRU_OK)
+		return rc;
+	im->r->journal_entries = (size_t)journal_batch_entries(im->batch);
+	return CUTRU_OK;
 fail:
 	if (rc == CUTRU_ENOMEM)
 		return cutru_err_set(e, rc, NULL,
@@ -2756,6 +2799,7 @@ imp_free(struct imp *im)
 	free(im->errs);
 	free(im->ev_row);
 	free(im->slices);
+	journal_batch_free(im->batch);
 	cJSON_Delete(im->chunk);
 	htab_free(&im->ids);
 	htab_free(&im->hnums);

@@ -33,8 +33,22 @@
  *     {"kind": "events", "date": "YYYY-MM-DD", "dossier": N, "events": [..]}
  * ("dossier" absent when the change has none): everything apply_events()
  * needs, so applying the payloads in order to an empty register rebuilds
- * the register's tables.  Other kinds of entry (dossiers, officers) are
- * their owners' to define.
+ * the register's tables.  A batch (journal_batch_begin(), for imports)
+ * writes the same entries, each holding the events of many calls: one
+ * list of events as apply_events() would apply it (localdb/apply.c counts
+ * versions per list), up to JOURNAL_BATCH_ENTRY_BYTES of events.  Other
+ * kinds of entry (dossiers, officers) are their owners' to define.
+ *
+ * The payload of a register change is written without building it as a
+ * tree: the applier hands over each event's canonical encoding, made from
+ * the very tree it applies (event_validate_encode(), which refuses an
+ * event whose bytes would say anything else), and the payload around them
+ * is canonical by construction - its keys "date" < "dossier" < "events" <
+ * "kind" in byte order, the date and the kind plain ASCII that needs no
+ * escape, the dossier number in shortest decimal, an array's elements
+ * joined by commas.  So the tables are what replaying the entry gives,
+ * without encoding the events a second time or parsing them back; and
+ * journal_verify() still insists that every stored payload is canonical.
  *
  * What it guards against.  SQL cannot change the journal: triggers refuse
  * UPDATE and DELETE.  Someone who edits the database file directly (with
@@ -229,10 +243,13 @@ done:
 	return rc;
 }
 
-/* Append canonical payload bytes (already checked) as entry last+1. */
+/* Append canonical payload bytes (already checked) as entry last+1,
+ * inside a savepoint of its own unless the caller's transaction is the
+ * unit of failure (savepoint 0). */
 static int
 append_bytes(sqlite3 *db, const char *at, const char *actor,
-    const char *payload, size_t len, int64_t *seq_out, struct cutru_err *e)
+    const char *payload, size_t len, int savepoint, int64_t *seq_out,
+    struct cutru_err *e)
 {
 	unsigned char prev[HASH_LEN], h[HASH_LEN];
 	char head[32 + HASH_HEX_LEN], hex[HASH_HEX_LEN + 1];
@@ -246,8 +263,8 @@ append_bytes(sqlite3 *db, const char *at, const char *actor,
 	if ((rc = entry_hash(seq, at, actor, payload, len, prev, h, e)) !=
 	    CUTRU_OK)
 		return rc;
-	if (sqlite3_exec(db, "SAVEPOINT cutru_journal", NULL, NULL, NULL) !=
-	    SQLITE_OK)
+	if (savepoint && sqlite3_exec(db, "SAVEPOINT cutru_journal", NULL,
+	    NULL, NULL) != SQLITE_OK)
 		return db_fail(db, e);
 	if (sqlite3_prepare_v2(db, "INSERT INTO journal (seq, at, actor,"
 	    " payload, hash) VALUES (?1, ?2, ?3, ?4, ?5)", -1, &st, NULL) !=
@@ -273,8 +290,8 @@ append_bytes(sqlite3 *db, const char *at, const char *actor,
 	if (sqlite3_step(st) != SQLITE_DONE)
 		goto fail;
 	sqlite3_finalize(st);
-	if (sqlite3_exec(db, "RELEASE cutru_journal", NULL, NULL, NULL) !=
-	    SQLITE_OK) {
+	if (savepoint && sqlite3_exec(db, "RELEASE cutru_journal", NULL, NULL,
+	    NULL) != SQLITE_OK) {
 		st = NULL;
 		goto fail;
 	}
@@ -284,8 +301,32 @@ append_bytes(sqlite3 *db, const char *at, const char *actor,
 fail:
 	rc = db_fail(db, e);
 	sqlite3_finalize(st);
-	sqlite3_exec(db, "ROLLBACK TO cutru_journal", NULL, NULL, NULL);
-	sqlite3_exec(db, "RELEASE cutru_journal", NULL, NULL, NULL);
+	if (savepoint) {
+		sqlite3_exec(db, "ROLLBACK TO cutru_journal", NULL, NULL, NULL);
+		sqlite3_exec(db, "RELEASE cutru_journal", NULL, NULL, NULL);
+	}
+	return rc;
+}
+
+/* The actor goes into the hash as canonical text: it must have a
+ * canonical encoding (valid UTF-8). */
+static int
+actor_canonical(const char *actor, struct cutru_err *e)
+{
+	cJSON *a = cJSON_CreateString(actor);
+	char *tmp = NULL;
+	size_t n;
+	int rc = CUTRU_OK;
+
+	if (a == NULL)
+		rc = cutru_err_set(e, CUTRU_ENOMEM, NULL,
+		    _("Out of memory while writing the journal."));
+	else if (canon_encode(a, &tmp, &n, NULL) != CUTRU_OK)
+		rc = cutru_err_set(e, CUTRU_EINVAL, "actor",
+		    _("The login of who made the change is not valid "
+		    "text."));
+	free(tmp);
+	cJSON_Delete(a);
 	return rc;
 }
 
@@ -314,22 +355,9 @@ check_entry(const char *at, const char *actor, const cJSON *payload,
 		    _("A journal entry must be a JSON object saying its "
 		    "\"kind\"."));
 	rc = canon_encode(payload, out, len, e);
-	if (rc == CUTRU_OK) {
-		/* The actor goes into the hash as canonical text too. */
-		cJSON *a = cJSON_CreateString(actor);
-		char *tmp = NULL;
-		size_t n;
-
-		if (a == NULL)
-			rc = cutru_err_set(e, CUTRU_ENOMEM, NULL,
-			    _("Out of memory while writing the journal."));
-		else if (canon_encode(a, &tmp, &n, NULL) != CUTRU_OK)
-			rc = cutru_err_set(e, CUTRU_EINVAL, "actor",
-			    _("The login of who made the change is not valid "
-			    "text."));
-		free(tmp);
-		cJSON_Delete(a);
-	} else if (e != NULL) {
+	if (rc == CUTRU_OK)
+		rc = actor_canonical(actor, e);
+	else if (e != NULL) {
 		char path[FIELD_PATH_MAX];
 		size_t n;
 
@@ -367,7 +395,7 @@ journal_append(sqlite3 *db, const char *at, const char *actor,
 	if ((rc = check_entry(at, actor, payload, &bytes, &len, e)) !=
 	    CUTRU_OK)
 		return rc;
-	rc = append_bytes(db, at, actor, bytes, len, seq, e);
+	rc = append_bytes(db, at, actor, bytes, len, 1, seq, e);
 	free(bytes);
 	return rc;
 }
@@ -528,36 +556,182 @@ journal_head(sqlite3 *db, int64_t *seq, unsigned char hash[HASH_LEN],
 	return rc;
 }
 
-/* The payload of a register change; NULL on ENOMEM. */
-static cJSON *
-events_payload(const cJSON *events, const struct apply_ctx *ctx,
-    const char *date)
-{
-	cJSON *p = cJSON_CreateObject(), *copy;
+/* ---- Register changes ---- */
 
-	if (p == NULL)
-		return NULL;
-	copy = cJSON_Duplicate(events, 1);
-	if (cJSON_AddStringToObject(p, "kind", "events") == NULL ||
-	    cJSON_AddStringToObject(p, "date", date) == NULL ||
-	    (ctx->dossier_id != 0 && cJSON_AddNumberToObject(p, "dossier",
-	    (double)ctx->dossier_id) == NULL) ||
-	    copy == NULL || !cJSON_AddItemToObject(p, "events", copy)) {
-		cJSON_Delete(copy);
-		cJSON_Delete(p);
-		return NULL;
+struct journal_batch {
+	sqlite3 *db;
+	struct apply_session *s;
+	struct apply_ctx ctx;       /* the caller's, at and actor by pointer */
+	char date[DATE_FMT_MAX];
+	unsigned flags;             /* JOURNAL_BATCH_* */
+	struct canon_buf events;    /* the open entry's events, joined by
+	                             * commas */
+	int open;                   /* a list has begun, not yet journalled */
+	int broken;                 /* changes applied may lack their entry */
+	int64_t entries;
+};
+
+int
+journal_batch_begin(sqlite3 *db, const struct apply_ctx *ctx, unsigned flags,
+    struct journal_batch **out, struct cutru_err *e)
+{
+	struct journal_batch *b;
+	int rc;
+
+	*out = NULL;
+	if (db == NULL || ctx == NULL)
+		return cutru_err_set(e, CUTRU_EINVAL, NULL,
+		    _("No register to apply the change to."));
+	if ((b = calloc(1, sizeof *b)) == NULL)
+		return cutru_err_set(e, CUTRU_ENOMEM, NULL,
+		    _("Out of memory while writing the journal."));
+	if (ctx->date.prec != CUTRU_DATE_DAY ||
+	    date_format_iso(&ctx->date, b->date, sizeof b->date) != CUTRU_OK) {
+		rc = cutru_err_set(e, CUTRU_EINVAL, "date",
+		    _("A change to the register needs the full date on which "
+		    "it takes effect."));
+		goto fail;
 	}
-	return p;
+	if (ctx->dossier_id < 0 || ctx->dossier_id > CANON_INT_MAX) {
+		rc = cutru_err_set(e, CUTRU_EINVAL, "dossier",
+		    _("The dossier number of the change is out of range."));
+		goto fail;
+	}
+	if (!at_valid(ctx->at)) {
+		rc = cutru_err_set(e, CUTRU_EINVAL, "at",
+		    _("A journal entry needs its time as YYYY-MM-DDTHH:MM:SSZ "
+		    "(UTC)."));
+		goto fail;
+	}
+	if (!actor_valid(ctx->actor)) {
+		rc = cutru_err_set(e, CUTRU_EINVAL, "actor",
+		    _("A journal entry needs the login of who made the change "
+		    "(1 to %d characters, no control characters)."),
+		    JOURNAL_ACTOR_MAX);
+		goto fail;
+	}
+	if ((rc = actor_canonical(ctx->actor, e)) != CUTRU_OK ||
+	    (rc = apply_session_new(db, &b->s, e)) != CUTRU_OK)
+		goto fail;
+	b->db = db;
+	b->ctx = *ctx;
+	b->flags = flags;
+	*out = b;
+	return CUTRU_OK;
+fail:
+	free(b);
+	return rc;
+}
+
+/* The entry of the open list: its canonical payload, built around the
+ * events' bytes (see the top of the file). */
+static int
+batch_append(struct journal_batch *b, struct cutru_err *e)
+{
+	struct buf p = { NULL, 0, 0, 0 };
+	char num[40];
+	int rc;
+
+	buf_str(&p, "{\"date\":\"");
+	buf_str(&p, b->date);
+	buf_str(&p, "\",");
+	if (b->ctx.dossier_id != 0) {
+		snprintf(num, sizeof num, "\"dossier\":%lld,",
+		    (long long)b->ctx.dossier_id);
+		buf_str(&p, num);
+	}
+	buf_str(&p, "\"events\":[");
+	buf_add(&p, b->events.p, b->events.len);
+	buf_str(&p, "],\"kind\":\"events\"}");
+	if (p.oom)
+		rc = cutru_err_set(e, CUTRU_ENOMEM, NULL,
+		    _("Out of memory while writing the journal."));
+	else
+		rc = append_bytes(b->db, b->ctx.at, b->ctx.actor, p.p, p.len,
+		    !(b->flags & JOURNAL_BATCH_NO_SAVEPOINT), NULL, e);
+	free(p.p);
+	return rc;
+}
+
+int
+journal_batch_flush(struct journal_batch *b, struct cutru_err *e)
+{
+	int rc;
+
+	if (b == NULL)
+		return cutru_err_set(e, CUTRU_EINVAL, NULL,
+		    _("No register to write the journal of."));
+	if (b->broken)
+		return cutru_err_set(e, CUTRU_EINTERNAL, NULL,
+		    _("An earlier change failed halfway in this batch: roll "
+		    "the transaction back."));
+	if (!b->open)
+		return CUTRU_OK;
+	if ((rc = batch_append(b, e)) != CUTRU_OK) {
+		b->broken = 1;
+		return rc;
+	}
+	b->entries++;
+	b->events.len = 0;
+	b->open = 0;
+	return CUTRU_OK;
+}
+
+int
+journal_batch_add(struct journal_batch *b, const cJSON *events,
+    struct cutru_err *e)
+{
+	int rc;
+
+	if (b == NULL)
+		return cutru_err_set(e, CUTRU_EINVAL, NULL,
+		    _("No register to apply the change to."));
+	if (!cJSON_IsArray(events))
+		return cutru_err_set(e, CUTRU_EINVAL, "",
+		    _("A list of events must be a JSON array."));
+	if (b->broken)
+		return cutru_err_set(e, CUTRU_EINTERNAL, NULL,
+		    _("An earlier change failed halfway in this batch: roll "
+		    "the transaction back."));
+	if (b->open && b->events.len >= JOURNAL_BATCH_ENTRY_BYTES &&
+	    (rc = journal_batch_flush(b, e)) != CUTRU_OK)
+		return rc;
+	if (!b->open) {
+		if ((rc = apply_session_list(b->s, e)) != CUTRU_OK) {
+			b->broken = 1;
+			return rc;
+		}
+		b->open = 1;
+	}
+	rc = apply_session_events(b->s, events, &b->ctx,
+	    (b->flags & JOURNAL_BATCH_NO_SAVEPOINT) ? APPLY_NO_SAVEPOINT : 0,
+	    &b->events, e);
+	if (rc != CUTRU_OK && (b->flags & JOURNAL_BATCH_NO_SAVEPOINT))
+		b->broken = 1;
+	return rc;
+}
+
+int64_t
+journal_batch_entries(const struct journal_batch *b)
+{
+	return b != NULL ? b->entries : 0;
+}
+
+void
+journal_batch_free(struct journal_batch *b)
+{
+	if (b == NULL)
+		return;
+	apply_session_free(b->s);
+	canon_buf_free(&b->events);
+	free(b);
 }
 
 int
 apply_and_journal(sqlite3 *db, const cJSON *events,
     const struct apply_ctx *ctx, struct cutru_err *e)
 {
-	char date[DATE_FMT_MAX];
-	cJSON *payload = NULL, *canon = NULL;
-	char *bytes = NULL;
-	size_t len;
+	struct journal_batch *b = NULL;
 	int rc;
 
 	if (db == NULL || ctx == NULL)
@@ -566,45 +740,19 @@ apply_and_journal(sqlite3 *db, const cJSON *events,
 	if (!cJSON_IsArray(events))
 		return cutru_err_set(e, CUTRU_EINVAL, "",
 		    _("A list of events must be a JSON array."));
-	if (ctx->date.prec != CUTRU_DATE_DAY ||
-	    date_format_iso(&ctx->date, date, sizeof date) != CUTRU_OK)
-		return cutru_err_set(e, CUTRU_EINVAL, "date",
-		    _("A change to the register needs the full date on which "
-		    "it takes effect."));
-	if (ctx->dossier_id < 0 || ctx->dossier_id > CANON_INT_MAX)
-		return cutru_err_set(e, CUTRU_EINVAL, "dossier",
-		    _("The dossier number of the change is out of range."));
-	payload = events_payload(events, ctx, date);
-	if (payload == NULL) {
-		rc = cutru_err_set(e, CUTRU_ENOMEM, NULL,
-		    _("Out of memory while writing the journal."));
-		goto done;
-	}
-	rc = check_entry(ctx->at, ctx->actor, payload, &bytes, &len, e);
-	if (rc != CUTRU_OK) {
-		/* An event without a canonical form: say which, the way
-		 * apply_events() would. */
-		if (e != NULL && strncmp(e->field, "payload.events", 14) == 0) {
-			int rc2 = event_validate_list(events, e);
-
-			if (rc2 != CUTRU_OK)
-				rc = rc2;
-		}
-		goto done;
-	}
-	/* Apply what the journal will say, byte for byte. */
-	rc = canon_parse(bytes, len, NULL, CANON_REQUIRE_CANONICAL, &canon, e);
-	if (rc != CUTRU_OK)
-		goto done;
+	if ((rc = journal_batch_begin(db, ctx, JOURNAL_BATCH_NO_SAVEPOINT, &b,
+	    e)) != CUTRU_OK)
+		return rc;
+	/* The savepoint makes the events and their entry one change; inside
+	 * it the batch needs none of its own. */
 	if (sqlite3_exec(db, "SAVEPOINT cutru_change", NULL, NULL, NULL) !=
 	    SQLITE_OK) {
 		rc = db_fail(db, e);
 		goto done;
 	}
-	rc = apply_events(db, cJSON_GetObjectItemCaseSensitive(canon,
-	    "events"), ctx, e);
+	rc = journal_batch_add(b, events, e);
 	if (rc == CUTRU_OK)
-		rc = append_bytes(db, ctx->at, ctx->actor, bytes, len, NULL, e);
+		rc = journal_batch_flush(b, e);
 	if (rc == CUTRU_OK &&
 	    sqlite3_exec(db, "RELEASE cutru_change", NULL, NULL, NULL) !=
 	    SQLITE_OK)
@@ -614,8 +762,6 @@ apply_and_journal(sqlite3 *db, const cJSON *events,
 		sqlite3_exec(db, "RELEASE cutru_change", NULL, NULL, NULL);
 	}
 done:
-	free(bytes);
-	cJSON_Delete(canon);
-	cJSON_Delete(payload);
+	journal_batch_free(b);
 	return rc;
 }

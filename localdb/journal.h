@@ -53,4 +53,54 @@ int journal_head(sqlite3 *db, int64_t *seq, unsigned char hash[HASH_LEN],
 int apply_and_journal(sqlite3 *db, const cJSON *events,
     const struct apply_ctx *ctx, struct cutru_err *e);
 
+/* Register changes in bulk (an import): many calls of events, applied
+ * through one apply session (prepared statements and caches kept between
+ * calls: localdb/apply.h) and journalled a list at a time - one entry
+ * holds the events of many calls, a new one begins once the open one
+ * holds JOURNAL_BATCH_ENTRY_BYTES of canonical events.  Each entry is
+ * exactly what apply_and_journal() would write for its events, and the
+ * tables are what replaying the journal gives.  While a batch is open its
+ * database must change only through it (as for an apply session).  The
+ * caller holds a transaction around the batch: an entry and its events
+ * are kept or lost with it.
+ *
+ * ctx is copied; ctx->at and ctx->actor must outlive the batch.  Errors as
+ * apply_and_journal() (a bad date, dossier, at or actor is refused here,
+ * before anything is applied). */
+struct journal_batch;
+
+/* journal_batch_begin() flags */
+/* The caller's transaction is the unit of failure: no savepoints at all
+ * (APPLY_NO_SAVEPOINT).  A refused call then leaves part of its changes,
+ * and the batch refuses everything after it (CUTRU_EINTERNAL): the caller
+ * must roll back.  Without the flag each call is all or nothing and a
+ * refused call can be followed by others. */
+#define JOURNAL_BATCH_NO_SAVEPOINT 0x1u
+
+/* Canonical bytes of events after which a batch starts a new entry. */
+#define JOURNAL_BATCH_ENTRY_BYTES (256 * 1024)
+
+int journal_batch_begin(sqlite3 *db, const struct apply_ctx *ctx,
+    unsigned flags, struct journal_batch **out, struct cutru_err *e);
+
+/* Validate and apply a JSON array of events, as apply_events() (e->field
+ * prefixed by the index within events), into the open entry.  A refusal
+ * is CUTRU_EINVAL, CUTRU_ERANGE, CUTRU_ENOTFOUND or CUTRU_ECONFLICT with
+ * e->field naming the event ("[3]..."); any other error (CUTRU_EIO,
+ * CUTRU_ENOMEM: also from writing a full entry) means the caller must roll
+ * back its transaction. */
+int journal_batch_add(struct journal_batch *b, const cJSON *events,
+    struct cutru_err *e);
+
+/* Write the open entry, if any (its events were all applied).  Call it
+ * before committing; a failure means the caller must roll back. */
+int journal_batch_flush(struct journal_batch *b, struct cutru_err *e);
+
+/* Entries the batch has written so far. */
+int64_t journal_batch_entries(const struct journal_batch *b);
+
+/* Free the batch (b may be NULL).  Events not flushed are applied but not
+ * journalled: the caller must then roll back. */
+void journal_batch_free(struct journal_batch *b);
+
 #endif

@@ -12,3 +12,4 @@ include localdb/journal.mk
 include localdb/dossier.mk
 include localdb/search.mk
 include localdb/import.mk
+include localdb/queries.mk

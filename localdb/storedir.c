@@ -155,6 +155,61 @@ mkdir_parents(const char *path, struct cutru_err *e)
 	return CUTRU_OK;
 }
 
+/* "store-N.db", with "-wal", "-shm" or "-journal" after it: a database
+ * file of localdb/store.c. */
+static int
+is_database_name(const char *s)
+{
+	size_t n;
+
+	if (strncmp(s, "store-", 6) != 0)
+		return 0;
+	s += 6;
+	if ((n = strspn(s, "0123456789")) == 0)
+		return 0;
+	s += n;
+	if (strncmp(s, ".db", 3) != 0)
+		return 0;
+	s += 3;
+	return *s == '\0' || strcmp(s, "-wal") == 0 ||
+	    strcmp(s, "-shm") == 0 || strcmp(s, "-journal") == 0;
+}
+
+static int is_temp_name(const char *s);
+
+/* Is the existing folder path empty but for what an interrupted
+ * storedir_create() or store_create() leaves (the files of a store
+ * without its keyring, which is written last)?  Such a folder may be
+ * made a store; any other is someone's folder (a home folder typed by
+ * mistake) and is left alone. */
+static int
+only_store_leftovers(const char *path, int *yes, struct cutru_err *e)
+{
+	static const char *const names[] = {
+		".", "..", STOREDIR_CONFIG, STOREDIR_FAILURES, "lock",
+		STOREDIR_OUTBOX, STOREDIR_INBOX
+	};
+	struct dirent *de;
+	size_t i;
+	DIR *d;
+
+	*yes = 1;
+	if ((d = opendir(path)) == NULL)
+		return io_error(e, _("Cannot open the folder %s: %s."), path,
+		    errno);
+	while (*yes && (de = readdir(d)) != NULL) {
+		for (i = 0; i < sizeof names / sizeof names[0]; i++)
+			if (strcmp(de->d_name, names[i]) == 0)
+				break;
+		if (i == sizeof names / sizeof names[0] &&
+		    !is_database_name(de->d_name) &&
+		    !is_temp_name(de->d_name))
+			*yes = 0;
+	}
+	closedir(d);
+	return CUTRU_OK;
+}
+
 int
 storedir_create(const char *path, struct cutru_err *e)
 {
@@ -166,11 +221,12 @@ storedir_create(const char *path, struct cutru_err *e)
 	char p[STOREDIR_PATH_MAX];
 	struct stat st;
 	size_t i;
-	int rc;
+	int rc, existed, empty;
 
 	if (path == NULL || path[0] == '\0')
 		return cutru_err_set(e, CUTRU_EINVAL, "store",
 		    _("No store path was given."));
+	existed = stat(path, &st) == 0;
 	if ((rc = mkdir_parents(path, e)) != CUTRU_OK)
 		return rc;
 	if (stat(path, &st) != 0)
@@ -181,7 +237,27 @@ storedir_create(const char *path, struct cutru_err *e)
 		return cutru_err_set(e, CUTRU_EINVAL, "store",
 		    _("%s exists but is not a folder; choose another store "
 		    "path."), path);
-	/* A folder we just made, or an existing one of ours: make it private.
+	if ((rc = storedir_join(p, sizeof p, path, STOREDIR_KEYRING, e)) != 0)
+		return rc;
+	if (existed) {
+		/* Nothing in an existing folder is touched, its permissions
+		 * least of all, until it is known to be free for a store. */
+		if (lstat(p, &st) == 0)
+			return cutru_err_set(e, CUTRU_ECONFLICT, "store",
+			    _("A store already exists in %s; open it, or "
+			    "choose another folder for a new store."), path);
+		if ((rc = only_store_leftovers(path, &empty, e)) != CUTRU_OK)
+			return rc;
+		if (!empty)
+			return cutru_err_set(e, CUTRU_ECONFLICT, "store",
+			    _("The folder %s is not empty; choose a new or "
+			    "empty folder for the store."), path);
+		if (stat(path, &st) != 0)
+			return io_error(e,
+			    _("Cannot open the folder %s: %s."),
+			    path, errno);
+	}
+	/* A folder we just made, or an empty one of ours: make it private.
 	 * Someone else's folder is left alone and refused by the check. */
 	if (st.st_uid == geteuid() && (st.st_mode & 07777) != 0700 &&
 	    chmod(path, 0700) != 0)
@@ -189,8 +265,6 @@ storedir_create(const char *path, struct cutru_err *e)
 		    _("Cannot change the permissions of %s: %s."),
 		    path, errno);
 	if ((rc = storedir_check(path, e)) != CUTRU_OK)
-		return rc;
-	if ((rc = storedir_join(p, sizeof p, path, STOREDIR_KEYRING, e)) != 0)
 		return rc;
 	if (lstat(p, &st) == 0)
 		return cutru_err_set(e, CUTRU_ECONFLICT, "store",

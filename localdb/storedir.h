@@ -39,8 +39,12 @@ int storedir_default_path(char *buf, size_t len, struct cutru_err *e);
 
 /* Create a store directory at path (mode 0700, and any missing parent with
  * 0700 as the XDG spec asks) with outbox/{tmp,new,cur} and
- * inbox/{tmp,new,cur}.  An existing empty directory is accepted; a directory
- * that already holds a keyring is refused with CUTRU_ECONFLICT. */
+ * inbox/{tmp,new,cur}.  An existing directory is accepted only when it is
+ * empty, or holds nothing but what an interrupted creation left (a store
+ * without its keyring); only then is it made 0700.  Any other existing
+ * directory is refused untouched with CUTRU_ECONFLICT: one that holds a
+ * keyring (a store), and one in use ("The folder ... is not empty"), so
+ * that `cutru -s ~ init` changes nothing in a home folder. */
 int storedir_create(const char *path, struct cutru_err *e);
 
 /* Check that path is a directory owned by this user that group and others

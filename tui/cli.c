@@ -20,6 +20,7 @@
 #include "localdb/storedir.h"
 #include "tui/cli.h"
 #include "tui/passphrase.h"
+#include "tui/syncui.h"
 
 long long
 cli_parse_count(const char *s, long long max)
@@ -433,6 +434,14 @@ cli_open(struct cli *c, struct session **out, char **keep_passphrase,
 	if ((rc = cli_passphrase(c, prompt, &pass, e)) != CUTRU_OK)
 		return rc;
 	rc = session_open(dir, login, pass, time(NULL), out, e);
+	if (rc == CUTRU_OK) {
+		/* Sync's part of unlocking (outbox repair, inbox applied);
+		 * never a reason to refuse the command. */
+		char note[CUTRU_ERR_MSG_MAX + 256];
+
+		if (syncui_unlock(*out, time(NULL), note, sizeof note))
+			fprintf(stderr, "cutru: %s\n", note);
+	}
 	if (rc == CUTRU_OK && keep_passphrase != NULL) {
 		*keep_passphrase = pass;
 		pass = NULL;

@@ -2,7 +2,7 @@
 # tests (included from tui/local.mk).
 bin_PROGRAMS += cutru
 cutru_SOURCES = tui/main.c tui/cli.c tui/cli.h tui/cmd.c tui/cmd.h \
-	tui/format.c tui/format.h tui/view.c tui/view.h \
+	tui/format.c tui/format.h \
 	tui/backup.c tui/backup.h \
 	tui/cmd_init.c tui/cmd_officer.c tui/cmd_apply.c tui/cmd_queue.c \
 	tui/cmd_search.c tui/cmd_dossier.c tui/cmd_import.c \

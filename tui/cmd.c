@@ -23,6 +23,10 @@ const struct cmd *const cmd_table[] = {
 	&cmd_backup,
 	&cmd_restore,
 	&cmd_rekey,
+	&cmd_console,
+	&cmd_enroll,
+	&cmd_outbox,
+	&cmd_inbox,
 	NULL
 };
 

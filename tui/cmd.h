@@ -41,5 +41,9 @@ extern const struct cmd cmd_audit;
 extern const struct cmd cmd_backup;
 extern const struct cmd cmd_restore;
 extern const struct cmd cmd_rekey;
+extern const struct cmd cmd_console;
+extern const struct cmd cmd_enroll;
+extern const struct cmd cmd_outbox;
+extern const struct cmd cmd_inbox;
 
 #endif

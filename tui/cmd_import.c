@@ -2,7 +2,8 @@
 
 /* cutru import FILE.csv and cutru export --format csv|json: legacy
  * household books in, the register out (localdb/import.h owns the format
- * and the rules). */
+ * and the rules; localdb/register.h's session entry points decide who
+ * may). */
 
 #include <errno.h>
 #include <fcntl.h>
@@ -15,6 +16,7 @@
 
 #include "core/i18n.h"
 #include "localdb/import.h"
+#include "localdb/register.h"
 #include "localdb/session.h"
 #include "tui/cli.h"
 
@@ -157,9 +159,7 @@ import_exec(struct cli *c, int argc, char **argv)
 	struct import_report r;
 	struct session *s = NULL;
 	struct cutru_err e, ce;
-	char at[SESSION_AT_SIZE];
 	FILE *in = NULL, *rejects = NULL;
-	time_t now;
 	int opt, status = CLI_EXIT_OK, rc, force = 0, reported = 0;
 
 	cutru_err_clear(&e);
@@ -194,16 +194,6 @@ import_exec(struct cli *c, int argc, char **argv)
 	}
 	if ((rc = cli_open(c, &s, NULL, &e)) != CUTRU_OK)
 		goto done;
-	/* The library's import works on the database; the account must
-	 * still be allowed to act. */
-	if ((rc = session_refresh(s, &e)) != CUTRU_OK)
-		goto done;
-	now = time(NULL);
-	if ((rc = session_today(now, &opts.today, NULL, &e)) != CUTRU_OK ||
-	    (rc = session_time_utc(now, at, &e)) != CUTRU_OK)
-		goto done;
-	opts.at = at;
-	opts.actor = session_login(s);
 	if (quarantine != NULL) {
 		opts.mode = IMPORT_QUARANTINE;
 		if ((rejects = open_private(quarantine, force, &e)) == NULL) {
@@ -212,7 +202,9 @@ import_exec(struct cli *c, int argc, char **argv)
 		}
 		opts.rejects = rejects;
 	}
-	rc = import_csv(session_db(s), in, &opts, &r, &e);
+	/* The library checks the account and its role, and dates the
+	 * import. */
+	rc = register_import_csv(s, in, &opts, time(NULL), &r, &e);
 	if (rejects != NULL) {
 		cutru_err_clear(&ce);
 		if (close_private(rejects, quarantine, &ce) != CUTRU_OK &&
@@ -305,8 +297,7 @@ export_exec(struct cli *c, int argc, char **argv)
 	if (c->json && output == NULL && csv)
 		return cli_usage_error(c, _("With --json, CSV goes to a file: "
 		    "give --output FILE."));
-	if ((rc = cli_open(c, &s, NULL, &e)) != CUTRU_OK ||
-	    (rc = session_refresh(s, &e)) != CUTRU_OK)
+	if ((rc = cli_open(c, &s, NULL, &e)) != CUTRU_OK)
 		goto done;
 	if (output == NULL)
 		out = stdout;
@@ -314,8 +305,8 @@ export_exec(struct cli *c, int argc, char **argv)
 		rc = e.code;
 		goto done;
 	}
-	rc = csv ? export_csv(session_db(s), out, flags, &e) :
-	    export_json(session_db(s), out, &e);
+	rc = csv ? register_export_csv(s, out, flags, &e) :
+	    register_export_json(s, out, &e);
 	if (output != NULL) {
 		cutru_err_clear(&ce);
 		if (close_private(out, output, &ce) != CUTRU_OK &&

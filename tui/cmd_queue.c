@@ -12,6 +12,7 @@
 #include "core/i18n.h"
 #include "localdb/dossier.h"
 #include "localdb/session.h"
+#include "sync/outbox.h"
 #include "tui/cli.h"
 #include "tui/format.h"
 #include "tui/passphrase.h"
@@ -88,6 +89,7 @@ approve_exec(struct cli *c, int argc, char **argv)
 		CLI_GLOBAL_LONG,
 		{ NULL, 0, NULL, 0 }
 	};
+	struct outbox_approval oa;
 	struct session *s = NULL;
 	struct cutru_err e;
 	char *again = NULL;
@@ -110,9 +112,16 @@ approve_exec(struct cli *c, int argc, char **argv)
 	    "approval: "), &again, &e) != CUTRU_OK)
 		goto fail;
 	now = time(NULL);
-	if (dossier_approve(s, argv[optind], again, now, &e) != CUTRU_OK)
+	/* The change set for the registry is sealed in the same step
+	 * (sync/outbox.h). */
+	if (outbox_approve(s, argv[optind], again, now, &oa, &e) != CUTRU_OK)
 		goto fail;
 	passphrase_free(again);
+	if (oa.sealed && !oa.file_written)
+		fprintf(stderr, _("cutru: the change set of dossier %s is "
+		    "recorded, but its outbox file could not be written (%s); "
+		    "it will be written the next time the store is "
+		    "unlocked.\n"), argv[optind], oa.file_err.msg);
 	status = print_decided(c, s, argv[optind], now);
 	session_close(s);
 	return status;

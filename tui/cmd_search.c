@@ -3,18 +3,18 @@
 /* cutru search QUERY, cutru show ID-NUMBER and cutru household show
  * NUMBER: finding persons and households in the register
  * (localdb/search.h reads the query: names folded, card scans, ID and CMND
- * numbers). */
+ * numbers; localdb/register.h reads a person's or a household's record). */
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/i18n.h"
+#include "localdb/register.h"
 #include "localdb/search.h"
 #include "localdb/session.h"
 #include "tui/cli.h"
 #include "tui/format.h"
-#include "tui/view.h"
 
 enum {
 	OPT_BIRTH_YEAR = CLI_OPT_FIRST_FREE,
@@ -183,14 +183,14 @@ show_exec(struct cli *c, int argc, char **argv)
 		CLI_GLOBAL_LONG,
 		{ NULL, 0, NULL, 0 }
 	};
-	struct search_result *r = NULL;
+	struct register_person p;
 	struct session *s = NULL;
 	struct cutru_err e;
 	const char *id;
-	size_t n = 0;
 	int opt, status = CLI_EXIT_OK;
 
 	cutru_err_clear(&e);
+	memset(&p, 0, sizeof p);
 	while ((opt = cli_getopt(c, argc, argv, CLI_GLOBAL_SHORT, longopts,
 	    &status)) != -1)
 		if (opt == -2)
@@ -204,30 +204,18 @@ show_exec(struct cli *c, int argc, char **argv)
 		return cli_usage_error(c, _("'%s' is not an ID number: give "
 		    "its 12 digits, or use 'cutru search' for a name or an "
 		    "old CMND number."), id);
-	if ((r = calloc(2, sizeof *r)) == NULL) {
-		cutru_err_set(&e, CUTRU_ENOMEM, NULL,
-		    _("Out of memory while searching."));
-		return cli_fail(c, &e);
-	}
 	if (cli_open(c, &s, NULL, &e) != CUTRU_OK ||
-	    search_persons(session_db(s), id, NULL, 2, r, &n, &e) !=
-	    CUTRU_OK) {
-		status = cli_fail(c, &e);
-		goto done;
-	}
-	if (n == 0) {
-		cutru_err_set(&e, CUTRU_ENOTFOUND, "id_number",
-		    _("Nobody with the number %s is in the register."), id);
+	    register_person_show(session_db(s), id, &p, &e) != CUTRU_OK) {
 		status = cli_fail(c, &e);
 		goto done;
 	}
 	if (c->json)
-		status = cli_json_print(c, format_person_json(&r[0]));
+		status = cli_json_print(c, format_register_person_json(&p));
 	else
-		format_person_text(stdout, &r[0], 1);
+		format_register_person_text(stdout, &p);
 done:
+	register_person_free(&p);
 	session_close(s);
-	free(r);
 	return status;
 }
 
@@ -242,65 +230,12 @@ const struct cmd cmd_search = {
 
 const struct cmd cmd_show = {
 	"show", N_("ID-NUMBER"),
-	N_("Show a person and their residence in this ward."), show_exec, NULL
+	N_("Show a person and their history in this ward: residences, "
+	"households, stays hosted, absences, confirmations."), show_exec, NULL
 };
 
-/* household show: the members of a household, from the register's export
- * (tui/view.h), head first. */
-struct household_walk {
-	const char *number;
-	cJSON *members;     /* array being filled */
-	cJSON *address;     /* the household's, from its first member */
-};
-
-static const char *
-str_of(const cJSON *o, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-
-	return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
-static const char *
-or_empty(const char *s)
-{
-	return s != NULL ? s : "";
-}
-
-static int
-household_each(const cJSON *person, void *arg)
-{
-	struct household_walk *w = arg;
-	const cJSON *h = cJSON_GetObjectItemCaseSensitive(person, "household");
-	const char *number = str_of(h, "number"), *v;
-	static const char *const keys[] = { "id_number", "name", "dob", "sex" };
-	cJSON *m;
-	size_t i;
-
-	if (number == NULL || strcmp(number, w->number) != 0)
-		return CUTRU_OK;
-	if (w->address == NULL &&
-	    (w->address = cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(h,
-	    "address"), 1)) == NULL)
-		return CUTRU_ENOMEM;
-	if ((m = cJSON_CreateObject()) == NULL ||
-	    !cJSON_AddItemToArray(w->members, m)) {
-		cJSON_Delete(m);
-		return CUTRU_ENOMEM;
-	}
-	for (i = 0; i < sizeof keys / sizeof keys[0]; i++) {
-		v = str_of(person, keys[i]);
-		if ((v != NULL ? cJSON_AddStringToObject(m, keys[i], v) :
-		    cJSON_AddNullToObject(m, keys[i])) == NULL)
-			return CUTRU_ENOMEM;
-	}
-	v = str_of(h, "relationship");
-	if ((v != NULL ? cJSON_AddStringToObject(m, "relationship", v) :
-	    cJSON_AddNullToObject(m, "relationship")) == NULL)
-		return CUTRU_ENOMEM;
-	return CUTRU_OK;
-}
-
+/* household show: a household, its members past and present
+ * (register_household_show()). */
 static int
 household_show_exec(struct cli *c, int argc, char **argv)
 {
@@ -308,85 +243,39 @@ household_show_exec(struct cli *c, int argc, char **argv)
 		CLI_GLOBAL_LONG,
 		{ NULL, 0, NULL, 0 }
 	};
-	struct household_walk w;
+	struct register_household h;
 	struct session *s = NULL;
 	struct cutru_err e;
-	cJSON *doc = NULL;
-	const cJSON *m, *addr;
 	int opt, status = CLI_EXIT_OK;
 
 	cutru_err_clear(&e);
-	memset(&w, 0, sizeof w);
+	memset(&h, 0, sizeof h);
 	while ((opt = cli_getopt(c, argc, argv, CLI_GLOBAL_SHORT, longopts,
 	    &status)) != -1)
 		if (opt == -2)
 			return status;
 	if (optind + 1 != argc)
 		return cli_usage_error(c, _("Give one household number."));
-	w.number = argv[optind];
-	if ((doc = cJSON_CreateObject()) == NULL ||
-	    cJSON_AddStringToObject(doc, "number", w.number) == NULL ||
-	    (w.members = cJSON_CreateArray()) == NULL) {
-		cutru_err_set(&e, CUTRU_ENOMEM, NULL,
-		    _("Out of memory while reading the register."));
-		goto fail;
-	}
 	if (cli_open(c, &s, NULL, &e) != CUTRU_OK ||
-	    view_persons(session_db(s), household_each, &w, &e) != CUTRU_OK)
-		goto fail;
-	session_close(s);
-	s = NULL;
-	if (cJSON_GetArraySize(w.members) == 0) {
-		cutru_err_set(&e, CUTRU_ENOTFOUND, "household",
-		    _("Household %s is not in the register, or has no members "
-		    "any more."), w.number);
-		goto fail;
+	    register_household_show(session_db(s), argv[optind], &h, &e) !=
+	    CUTRU_OK) {
+		status = cli_fail(c, &e);
+		goto done;
 	}
-	if (!cJSON_AddItemToObject(doc, "address", w.address)) {
-		cJSON_Delete(w.address);
-		w.address = NULL;
-		cutru_err_set(&e, CUTRU_ENOMEM, NULL,
-		    _("Out of memory while reading the register."));
-		goto fail;
-	}
-	w.address = NULL;
-	if (!cJSON_AddItemToObject(doc, "members", w.members)) {
-		cJSON_Delete(w.members);
-		w.members = NULL;
-		cutru_err_set(&e, CUTRU_ENOMEM, NULL,
-		    _("Out of memory while reading the register."));
-		goto fail;
-	}
-	w.members = NULL;
 	if (c->json)
-		return cli_json_print(c, doc);
-	addr = cJSON_GetObjectItemCaseSensitive(doc, "address");
-	printf(_("Household:   %s\n"), w.number);
-	printf(_("Address:     %s (commune %s)\n"),
-	    or_empty(str_of(addr, "detail")), or_empty(str_of(addr, "commune")));
-	cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(doc,
-	    "members")) {
-		const char *rel = str_of(m, "relationship");
-
-		if (rel != NULL && strcmp(rel, "head") == 0)
-			rel = _("head of household");
-		printf("  %-12s  %s  %s  %s\n", or_empty(str_of(m, "id_number")),
-		    or_empty(str_of(m, "name")), str_of(m, "dob") != NULL ?
-		    str_of(m, "dob") : "?", or_empty(rel));
-	}
-	cJSON_Delete(doc);
-	return CLI_EXIT_OK;
-fail:
+		status = cli_json_print(c, format_household_json(&h));
+	else
+		format_household_text(stdout, &h);
+done:
+	register_household_free(&h);
 	session_close(s);
-	cJSON_Delete(w.members);
-	cJSON_Delete(w.address);
-	cJSON_Delete(doc);
-	return cli_fail(c, &e);
+	return status;
 }
 
 static const struct cmd cmd_household_show = {
 	"show", N_("NUMBER"),
-	N_("Show a household: its address and members, head first."),
+	N_("Show a household: its address and members, head first, and "
+	"its former members."),
 	household_show_exec, NULL
 };
 

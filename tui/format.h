@@ -12,6 +12,7 @@
 #include "core/types.h"
 #include "localdb/dossier.h"
 #include "localdb/officer.h"
+#include "localdb/register.h"
 #include "localdb/search.h"
 
 /* "YYYY", "YYYY-MM", "YYYY-MM-DD", or "" for an unknown date, into
@@ -40,6 +41,16 @@ int format_print_dossiers(struct cli *c, struct dossier *list, size_t n);
 /* A person found by search_persons(). */
 cJSON *format_person_json(const struct search_result *r);
 void format_person_text(FILE *f, const struct search_result *r, int full);
+
+/* A person with their history (register_person_show()): the PERSON
+ * object of a search, followed by the history's keys (cutru(1), JSON
+ * OUTPUT); as text, the person's block and then the history. */
+cJSON *format_register_person_json(const struct register_person *p);
+void format_register_person_text(FILE *f, const struct register_person *p);
+
+/* A household (register_household_show()). */
+cJSON *format_household_json(const struct register_household *h);
+void format_household_text(FILE *f, const struct register_household *h);
 
 /* An officer account. */
 cJSON *format_officer_json(const struct officer_info *o);

@@ -10,3 +10,4 @@ tests_unit_test_passphrase_SOURCES = tests/unit/test_passphrase.c $(TEST_MAIN)
 tests_unit_test_passphrase_CFLAGS = $(TEST_CFLAGS) $(SODIUM_CFLAGS)
 tests_unit_test_passphrase_LDADD = $(TUI_LIBS) $(CHECK_LIBS)
 include tui/cli.mk
+include tui/console.mk

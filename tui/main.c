@@ -1,8 +1,9 @@
 #include "config.h"
 
 /* The cutru program: global options, then one subcommand from the table in
- * tui/cmd.c.  Only this file decides to exit.  cutru(1) is the manual;
- * the interactive console is not part of this program yet. */
+ * tui/cmd.c, or on a terminal without a command the console
+ * (tui/console.c).  Only this file decides to exit.  cutru(1) is the
+ * manual. */
 
 #include <errno.h>
 #include <getopt.h>
@@ -10,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <libintl.h>
 #include <sodium.h>
@@ -107,8 +109,19 @@ run(int argc, char **argv)
 				return st;
 		}
 	}
-	if (optind >= argc)
-		return cli_usage_error(&c, _("Say which command to run."));
+	if (optind >= argc) {
+		/* No command on a terminal: the console (tui/console.c). */
+		static char console_word[] = "console";
+		char *console_argv[] = { console_word, NULL };
+
+		if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))
+			return cli_usage_error(&c,
+			    _("Say which command to run."));
+		c.cmd = &cmd_console;
+		snprintf(c.cmd_path, sizeof c.cmd_path, "%s", "console");
+		optind = 0;
+		return cmd_console.exec(&c, 1, console_argv);
+	}
 	argc -= optind;
 	argv += optind;
 	cmd = cmd_find(cmd_table, argv[0]);

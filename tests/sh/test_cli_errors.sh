@@ -110,6 +110,16 @@ cutru_run "$MINH_PW" -- $S -u minh queue list
 tap_check "nothing refused was stored: the queue holds the first dossier only" \
     test "$(wc -l < "$T/out")" -eq 1
 
+# Digitising household books is receiving work: not an administrator's.
+printf 'household_number,relationship,name,dob,sex,id_number,commune,address\n,,Phạm Thị Bảy,1990,Nữ,001190004444,00070,Số 11 phố Hàng Bè\n' \
+    > "$T/book.csv"
+cutru_run "$ADMIN_PW" -- $S -u root import "$T/book.csv"
+expect "an administrator cannot import household books (3)" 3 "administrator"
+cutru_run "$ADMIN_PW" -- $S -u root search bay
+tap_check "... and nothing was imported" test "$rc" -eq 0 -a ! -s "$T/out"
+cutru_run "$ADMIN_PW" -- $S -u root export --format json
+expect "an administrator may export the register" 0
+
 # --- not found (4)
 cutru_run "$MINH_PW" -- $S -u minh dossier show 999/2026/PTN
 expect "an unknown dossier (4)" 4 "999/2026/PTN"
@@ -121,10 +131,25 @@ cutru_run "$MINH_PW" -- $S -u minh show 001099999999
 expect "show of a person not in the register (4)" 4 "001099999999"
 cutru_run "$MINH_PW" -- $S -u minh show "Nguyễn Văn An"
 expect "show wants an ID number (1)" 1 "ID number"
+cutru_run "$MINH_PW" -- $S -u minh household show "HB 7"
+expect "household show of what cannot be a household number (2)" 2 \
+    "household number"
 cutru_run "$MINH_PW" -- -s "$T/nostore" -u minh queue list
 expect "a folder without a store (4)" 4 "no store"
 cutru_run "$MINH_PW" -- $S -u nobody queue list
 expect "an officer the keyring does not know (4)" 4 "nobody"
+
+# --- a folder in use is not made a store (5), and keeps its permissions
+mkdir -p "$T/inuse/Documents"
+echo "alias ll='ls -l'" > "$T/inuse/.bashrc"
+chmod 755 "$T/inuse"
+cutru_run "$ADMIN_PW" -- -s "$T/inuse" init --ward 00070 --ward-name "X" \
+    --admin root --admin-name "Nguyễn Văn A" --kdf-opslimit 1 \
+    --kdf-memlimit 8192
+expect "init refuses a folder that is not empty (5)" 5 "is not empty"
+tap_check "... and leaves its permissions and contents alone" \
+    test "$(stat -c %a "$T/inuse")" = 755 -a ! -e "$T/inuse/keyring" \
+    -a ! -e "$T/inuse/outbox"
 
 # --- the store (6) and the passphrase channel
 chmod 755 "$STORE"

@@ -142,6 +142,13 @@ cutru_run "$LAN_PW" -- $S -u lan show 079195012345
 expect "show ID-NUMBER" 0
 tap_check "show prints the person and the address" \
     sh -c "grep -q 'Lê Thị Hoa' '$T/out' && grep -q 'Hàng Gai' '$T/out'"
+tap_check "show lists her residences with the dossier that opened each" \
+    sh -c "grep -q '^Residences:' '$T/out' &&
+        grep -q 'opened by dossier $(num temporary.register)' '$T/out'"
+cutru_run "$LAN_PW" -- $S -u lan --json show 079195012345
+tap_check "show --json gives the history after the PERSON keys" \
+    test "$(json_get '",".join(list(d)[:6])+"|"+d["residences"][0]["kind"]+" "+d["residences"][0]["state"]+" "+d["residences"][0]["to"]+" "+d["residences"][0]["dossier"]')" \
+    = "id_number,cmnd,name,dob,sex,residence|temporary active 2027-11-30 $(num temporary.register)"
 cutru_run "$LAN_PW" -- $S -u lan --json show 001085007777
 tap_check "show --json parses (declared place of living)" \
     test "$(json_get 'd["name"]+"|"+d["residence"]["state"]+"|"+d["dob"]')" \
@@ -179,6 +186,14 @@ tap_check "report --json lists all eleven procedures" \
 cutru_run "$LAN_PW" -- $S -u lan report --period year --from 2026-01-01
 tap_check "report (text) has a row per procedure and the total" \
     sh -c "grep -q '^stay.notify  *2 ' '$T/out' && grep -q '^2026 ' '$T/out'"
+tap_check "report (text) ends with the register today" \
+    grep -q "The register today: 2 persons, 0 households; active residences: 0 permanent, 1 temporary, 1 declared" "$T/out"
+cutru_run "$LAN_PW" -- $S -u lan --json report --from 2026-01-01
+tap_check "report --json counts the register too" \
+    test "$(json_get '"%d %d %d %d" % (d["register"]["persons"], d["register"]["households"], d["register"]["residences"]["temporary"], d["register"]["residences"]["current"])')" \
+    = "2 0 1 1"
+cutru_run "$LAN_PW" -- $S -u lan report --from 2026-12-01 --to 2026-11-01
+expect "report of a period that ends before it begins (2)" 2 "after it ends"
 
 # --- where the store is found
 CUTRU_STORE=$STORE

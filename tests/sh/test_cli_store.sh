@@ -15,6 +15,28 @@ for p in temporary.register residence.declare; do
 	expect "$p received and approved" 0
 done
 
+# --- a person's history: a second temporary residence replaces the first
+sed -e 's/Phòng 301, số 8 phố Hàng Gai/Số 20 phố Hàng Buồm/' \
+    -e 's/2026-12-01/2027-01-01/' -e 's/2027-11-30/2028-06-30/' \
+    "$EXAMPLES/temporary.register.json" > "$T/move.json"
+cutru_run "$LAN_PW" -- $S -u lan apply "$T/move.json"
+moved=$(awk '/PTN/ { print }' "$T/out")
+cutru_run "$MINH_PW" "$MINH_PW" -- $S -u minh queue approve "$moved"
+expect "a second temporary registration is approved" 0
+cutru_run "$LAN_PW" -- $S -u lan show 079195012345
+expect "show of a person with a history" 0
+tap_check "show lists the active residence and the one it replaced" \
+    sh -c "grep -q 'Hàng Buồm' '$T/out' && grep -q 'Hàng Gai' '$T/out' &&
+        grep -q 'replaced on 2027-01-01' '$T/out' &&
+        grep -q 'opened by dossier $moved' '$T/out'"
+cutru_run "$LAN_PW" -- $S -u lan --json show 079195012345
+tap_check "show --json: the residence shown, then the whole history" \
+    test "$(json_get '"|".join([d["residence"]["detail"], str(len(d["residences"]))] + [r["state"]+","+str(r["from"])+","+str(r["ended"])+","+str(r["dossier"]) for r in d["residences"]])')" \
+    = "Số 20 phố Hàng Buồm|2|active,2027-01-01,None,$moved|replaced,2026-12-01,2027-01-01,1/2026/PTN"
+tap_check "show --json: no household, and the lists of the history" \
+    test "$(json_get 'str(d["household"])+" "+",".join(k for k in ("memberships","stays","absences","confirmations","corrections") if d[k] == [])')" \
+    = "None memberships,stays,absences,confirmations,corrections"
+
 # --- export and import
 cutru_run "$LAN_PW" -- $S -u lan export --format csv --output "$T/reg.csv"
 expect "export --format csv --output FILE" 0 "personal data"
@@ -81,6 +103,9 @@ cutru_run "$LAN_PW" -- $S3 -u lan --json household show HB-7
 tap_check "household show --json parses, with the address and relationships" \
     test "$(json_get 'd["address"]["detail"]+"|"+",".join(m["relationship"] for m in d["members"])')" \
     = 'Số 7, ngõ "Hàng" Bè|head,Vợ,Con'
+tap_check "household show --json: its head, since when, no past members" \
+    test "$(json_get 'd["head"]["id_number"]+" "+str(d["dissolved"])+" "+str(len(d["past_members"]))+" "+str(all(m["since"] for m in d["members"]))')" \
+    = "001058005555 None 0 True"
 cutru_run "$LAN_PW" -- $S3 -u lan household show HB-9
 expect "household show of an unknown household (4)" 4 "HB-9"
 cutru_run "$LAN_PW" -- $S3 -u lan expiring --days 30
@@ -92,6 +117,18 @@ cutru_run "$LAN_PW" -- $S2 -u lan --json import "$T/book.csv"
 expect "importing the same file again" 0
 tap_check "... changes nothing (import --json parses)" \
     test "$(json_get '"%d %d" % (d["persons_added"], d["rows_unchanged"])')" = "0 4"
+
+# The first store's own export, whose temporary residence begins after
+# today (registered in advance), imports into a new store, and exports the
+# same bytes again.
+if new_store "$T/store4"; then
+	cutru_run "$LAN_PW" -- -s "$T/store4" -u lan import "$T/reg.csv"
+	expect "a residence that begins later survives export and import" 0
+	cutru_run "$LAN_PW" -- -s "$T/store4" -u lan export --format csv
+	tap_check "... and exports the same bytes" cmp -s "$T/out" "$T/reg.csv"
+else
+	tap_not_ok "a fourth store"
+fi
 
 # A file with one good household and two bad rows.
 cat > "$T/bad.csv" <<'EOF'

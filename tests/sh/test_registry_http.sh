@@ -53,6 +53,8 @@ tap_check "an unknown path is refused (404)" \
     [ "$(curl_post /v1/nothing application/octet-stream "$T/batch")" = 404 ]
 tap_check "a wrong method is refused (405)" [ "$(timeout 30 curl -s \
     --cacert "$CERT" -o /dev/null -w '%{http_code}' "$URL/v1/changesets")" = 405 ]
+tap_check "query arguments on a POST endpoint are refused (400)" \
+    [ "$(curl_post "/v1/changesets?x=1" application/octet-stream "$T/batch")" = 400 ]
 tap_check "a feed request with a body is refused (400)" \
     [ "$(curl_post /v1/feed application/octet-stream "$T/batch" -X GET)" = 400 ]
 printf 'cuB1\002\000\001\000\000\000X' > "$T/frame"

@@ -117,6 +117,10 @@ tap_check "a token for the ward enrolls the console" [ "$rc" -eq 0 ]
 rc_run enroll "$T/conE" "$URL" "$CERT" "$REGKEY" "$tok"
 tap_check "the same console with the same token again gets its answer again" \
     [ "$rc" -eq 0 ]
+regd token create --ward $WA
+rc_run enroll "$T/conE" "$URL" "$CERT" "$REGKEY" "$(cat "$T/out")"
+tap_check "the same console with a new token gets its answer again" \
+    [ "$rc" -eq 0 ]
 "$RC" init "$T/conF" $WA >/dev/null
 rc_run enroll "$T/conF" "$URL" "$CERT" "$REGKEY" "$tok"
 tap_check "another console with a used token is refused (403 bad_token)" \

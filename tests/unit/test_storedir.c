@@ -145,6 +145,73 @@ START_TEST(create_refuses_a_file_and_tightens_own_folder)
 }
 END_TEST
 
+/* `cutru -s ~ init`: a folder in use is refused, and nothing in it, its
+ * permissions least of all, is changed. */
+START_TEST(create_leaves_a_folder_in_use_alone)
+{
+	struct cutru_err e;
+	char home[512], p[600], want[700], link[512];
+
+	path_of(home, sizeof home, "home");
+	ck_assert_int_eq(mkdir(home, 0755), 0);
+	ck_assert_int_eq(chmod(home, 0755), 0);
+	put_file("home/.bashrc", "alias ll='ls -l'", 0644);
+	snprintf(p, sizeof p, "%s/Documents", home);
+	ck_assert_int_eq(mkdir(p, 0755), 0);
+	ck_assert_int_eq(storedir_create(home, &e), CUTRU_ECONFLICT);
+	ck_assert_str_eq(e.field, "store");
+	snprintf(want, sizeof want, "The folder %s is not empty; choose a new "
+	    "or empty folder for the store.", home);
+	ck_assert_str_eq(e.msg, want);
+	ck_assert_uint_eq(mode_of(home), 0755);
+	snprintf(p, sizeof p, "%s/outbox", home);
+	ck_assert_int_eq(access(p, F_OK), -1);
+	/* Through a symbolic link as well. */
+	path_of(link, sizeof link, "link");
+	ck_assert_int_eq(symlink(home, link), 0);
+	ck_assert_int_eq(storedir_create(link, &e), CUTRU_ECONFLICT);
+	ck_assert_uint_eq(mode_of(home), 0755);
+	/* One file is enough, even one that looks like a store's. */
+	path_of(p, sizeof p, "almost");
+	ck_assert_int_eq(mkdir(p, 0750), 0);
+	put_file("almost/store-notes.txt", "x", 0600);
+	ck_assert_int_eq(storedir_create(p, &e), CUTRU_ECONFLICT);
+	ck_assert_uint_eq(mode_of(p), 0750);
+	path_of(p, sizeof p, "hidden");
+	ck_assert_int_eq(mkdir(p, 0750), 0);
+	put_file("hidden/.profile", "x", 0600);
+	ck_assert_int_eq(storedir_create(p, &e), CUTRU_ECONFLICT);
+	ck_assert_uint_eq(mode_of(p), 0750);
+}
+END_TEST
+
+/* What an interrupted creation left (everything but the keyring, which is
+ * written last) does not stop the creation being done again. */
+START_TEST(create_accepts_what_an_interrupted_creation_left)
+{
+	struct cutru_err e;
+	char p[512], q[600];
+
+	path_of(p, sizeof p, "store");
+	ck_assert_int_eq(mkdir(p, 0755), 0);
+	ck_assert_int_eq(chmod(p, 0755), 0);
+	put_file("store/config", "journal_mode = wal\n", 0600);
+	put_file("store/failures", "", 0600);
+	put_file("store/lock", "", 0600);
+	put_file("store/store-1.db", "junk", 0600);
+	put_file("store/store-7.db-wal", "j", 0600);
+	put_file("store/store-7.db-shm", "j", 0600);
+	put_file("store/store-2.db-journal", "j", 0600);
+	put_file("store/.keyring.tmp-a1B2c3", "half", 0600);
+	snprintf(q, sizeof q, "%s/outbox", p);
+	ck_assert_int_eq(mkdir(q, 0700), 0);
+	ck_assert_int_eq(storedir_create(p, &e), CUTRU_OK);
+	ck_assert_uint_eq(mode_of(p), 0700);
+	snprintf(q, sizeof q, "%s/inbox/cur", p);
+	ck_assert_uint_eq(mode_of(q), 0700);
+}
+END_TEST
+
 START_TEST(check_names_the_chmod_that_fixes_it)
 {
 	struct cutru_err e;
@@ -415,6 +482,8 @@ test_suite(void)
 	tcase_add_test(tc, default_path_follows_xdg_then_home);
 	tcase_add_test(tc, create_makes_private_tree_with_parents);
 	tcase_add_test(tc, create_refuses_a_file_and_tightens_own_folder);
+	tcase_add_test(tc, create_leaves_a_folder_in_use_alone);
+	tcase_add_test(tc, create_accepts_what_an_interrupted_creation_left);
 	tcase_add_test(tc, check_names_the_chmod_that_fixes_it);
 	tcase_add_test(tc, read_private_checks_the_opened_file);
 	tcase_add_test(tc, atomic_write_replaces_and_sets_mode);

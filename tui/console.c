@@ -1,0 +1,187 @@
+#include "config.h"
+
+/* `cutru console`: start the terminal, show the login screen, run the
+ * screens until the officer quits, and put the terminal back.  The store
+ * is reached only through the session opened on the login screen, and is
+ * closed (its key wiped) before the command returns. */
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/date.h"
+#include "core/i18n.h"
+#include "core/procedure.h"
+#include "localdb/session.h"
+#include "tui/cli.h"
+#include "tui/cmd.h"
+#include "tui/console.h"
+#include "tui/ui_screen.h"
+#include "tui/ui_term.h"
+
+const struct ui_screen *const console_screens[] = {
+	&screen_login,
+	&screen_home,
+	&screen_search,
+	&screen_person,
+	&screen_form,
+	&screen_queue,
+	NULL
+};
+
+time_t
+console_now(void)
+{
+	return time(NULL);
+}
+
+int
+console_today(struct cutru_date *today, struct cutru_err *e)
+{
+	int sec;
+
+	return session_today(console_now(), today, &sec, e);
+}
+
+void
+console_date(const struct cutru_date *d, char *buf)
+{
+	buf[0] = '\0';
+	if (d == NULL || d->prec == CUTRU_DATE_NONE)
+		return;
+	if (date_format_vn(d, buf, DATE_FMT_MAX) != CUTRU_OK)
+		buf[0] = '\0';
+}
+
+void
+console_iso_date(const char *iso, char *buf, size_t size)
+{
+	struct cutru_date d;
+	char tmp[DATE_FMT_MAX];
+
+	if (iso == NULL || iso[0] == '\0') {
+		snprintf(buf, size, "%s", "");
+		return;
+	}
+	if (date_parse(iso, NULL, &d, NULL) != CUTRU_OK) {
+		snprintf(buf, size, "%s", iso);
+		return;
+	}
+	console_date(&d, tmp);
+	snprintf(buf, size, "%s", tmp);
+}
+
+const char *
+console_sex(enum cutru_sex sex)
+{
+	switch (sex) {
+	case CUTRU_SEX_MALE:
+		return _("Male");
+	case CUTRU_SEX_FEMALE:
+		return _("Female");
+	default:
+		return "";
+	}
+}
+
+const char *
+console_state(enum search_state state)
+{
+	switch (state) {
+	case SEARCH_STATE_PERMANENT:
+		return _("permanent");
+	case SEARCH_STATE_TEMPORARY:
+		return _("temporary");
+	case SEARCH_STATE_CURRENT:
+		return _("declared");
+	default:
+		return _("none");
+	}
+}
+
+const char *
+console_procedure_title(const char *id)
+{
+	const struct procedure *p = procedure_find(id);
+
+	return p != NULL ? _(p->title) : id;
+}
+
+void
+console_error(struct console *c, const struct cutru_err *e)
+{
+	ui_status(&c->ui, 1, "%s", e->msg[0] != '\0' ? e->msg :
+	    _("Something went wrong; nothing was changed."));
+}
+
+/* F3 and F5 from any screen. */
+static int
+global_key(struct console *c, int key)
+{
+	if (key == UI_KEY_F(3)) {
+		if (c->s == NULL) {
+			ui_status(&c->ui, 1, "%s",
+			    _("Log in first to search the register."));
+			return 1;
+		}
+		if (ui_top(&c->ui) != &screen_search)
+			ui_push(&c->ui, &screen_search, NULL);
+		return 1;
+	}
+	if (key == UI_KEY_F(5)) {
+		ui_status(&c->ui, 1, "%s", _("Sync is not available yet in "
+		    "this version of the console; dossiers stay in the "
+		    "store until it is."));
+		return 1;
+	}
+	if (key == UI_KEY_F(2)) {
+		ui_status(&c->ui, 0, "%s", _("There is nothing to save on "
+		    "this screen."));
+		return 1;
+	}
+	return 0;
+}
+
+static int
+console_exec(struct cli *cl, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		CLI_GLOBAL_LONG,
+		{ NULL, 0, NULL, 0 }
+	};
+	struct console con;
+	struct cutru_err e;
+	const char *path, *login;
+	int opt, status = CLI_EXIT_OK;
+
+	while ((opt = cli_getopt(cl, argc, argv, CLI_GLOBAL_SHORT, longopts,
+	    &status)) != -1)
+		if (opt == -2)
+			return status;
+	if (optind != argc)
+		return cli_usage_error(cl, _("'console' takes no operands."));
+	memset(&con, 0, sizeof con);
+	cutru_err_clear(&e);
+	if (cli_store_path(cl, &path, &e) != CUTRU_OK)
+		return cli_fail(cl, &e);
+	snprintf(con.store, sizeof con.store, "%s", path);
+	if (cli_login(cl, &login, &e) == CUTRU_OK)
+		snprintf(con.login, sizeof con.login, "%s", login);
+	if (ui_term_start(&e) != CUTRU_OK)
+		return cli_fail(cl, &e);
+	ui_mgr_init(&con.ui, &con);
+	con.ui.global_key = global_key;
+	ui_push(&con.ui, &screen_login, NULL);
+	ui_run(&con.ui);
+	ui_term_stop();
+	session_close(con.s);
+	con.s = NULL;
+	return CLI_EXIT_OK;
+}
+
+const struct cmd cmd_console = {
+	"console", "",
+	N_("open the console: the full-screen interface for officers and "
+	    "supervisors"),
+	console_exec, NULL
+};
