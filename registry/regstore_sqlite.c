@@ -367,6 +367,28 @@ copy_blob(unsigned char *dst, size_t n, sqlite3_stmt *q, int col)
 		memcpy(dst, b, n);
 }
 
+/* A malloc'd copy of column col in *out, its length in *len, with a NUL
+ * after it that *len does not count; out of memory, CUTRU_ENOMEM and
+ * *out, *len untouched. */
+static int
+dup_blob(unsigned char **out, size_t *len, sqlite3_stmt *q, int col,
+    struct cutru_err *e)
+{
+	const void *b = sqlite3_column_blob(q, col);
+	int n = sqlite3_column_bytes(q, col);
+	unsigned char *p;
+
+	if ((p = malloc((size_t)n + 1)) == NULL)
+		return cutru_err_set(e, CUTRU_ENOMEM, NULL,
+		    _("Out of memory."));
+	if (n > 0)
+		memcpy(p, b, (size_t)n);
+	p[n] = '\0';
+	*out = p;
+	*len = (size_t)n;
+	return CUTRU_OK;
+}
+
 /* ------------------------------------------------------------------ */
 /* Transactions */
 
@@ -609,23 +631,32 @@ s_device_find(struct regstore *st, const unsigned char sign_pk[REG_KEY_BYTES],
 	return device_one(s, q, out, e);
 }
 
+/* Step q, an UPDATE of device id's row: changing no row means there is
+ * no such device. */
+static int
+device_update(struct regstore_sqlite *s, sqlite3_stmt *q, const char *id,
+    struct cutru_err *e)
+{
+	int rc = step_write(s, q, _("device"), e);
+
+	if (rc == CUTRU_OK && sqlite3_changes(s->db) == 0)
+		rc = cutru_err_set(e, CUTRU_ENOTFOUND, "device",
+		    _("No device '%s' is enrolled at the registry."), id);
+	return rc;
+}
+
 static int
 s_device_revoke(struct regstore *st, const char *id, int64_t at,
     struct cutru_err *e)
 {
 	struct regstore_sqlite *s = rs(st);
 	sqlite3_stmt *q = stmt(s, ST_DEVICE_REVOKE, e);
-	int rc;
 
 	if (q == NULL)
 		return CUTRU_EIO;
 	sqlite3_bind_text(q, 1, id, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(q, 2, at);
-	rc = step_write(s, q, _("device"), e);
-	if (rc == CUTRU_OK && sqlite3_changes(s->db) == 0)
-		rc = cutru_err_set(e, CUTRU_ENOTFOUND, "device",
-		    _("No device '%s' is enrolled at the registry."), id);
-	return rc;
+	return device_update(s, q, id, e);
 }
 
 static int
@@ -634,18 +665,13 @@ s_device_set_head(struct regstore *st, const char *id, int64_t seq,
 {
 	struct regstore_sqlite *s = rs(st);
 	sqlite3_stmt *q = stmt(s, ST_DEVICE_HEAD, e);
-	int rc;
 
 	if (q == NULL)
 		return CUTRU_EIO;
 	sqlite3_bind_text(q, 1, id, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(q, 2, seq);
 	sqlite3_bind_blob(q, 3, hash, HASH_LEN, SQLITE_STATIC);
-	rc = step_write(s, q, _("device"), e);
-	if (rc == CUTRU_OK && sqlite3_changes(s->db) == 0)
-		rc = cutru_err_set(e, CUTRU_ENOTFOUND, "device",
-		    _("No device '%s' is enrolled at the registry."), id);
-	return rc;
+	return device_update(s, q, id, e);
 }
 
 static int
@@ -815,8 +841,7 @@ s_changeset_get(struct regstore *st, const char *device, int64_t seq,
 {
 	struct regstore_sqlite *s = rs(st);
 	sqlite3_stmt *q = stmt(s, ST_CS_GET, e);
-	const void *b;
-	int r, rc = CUTRU_OK, n;
+	int r, rc = CUTRU_OK;
 
 	memset(out, 0, sizeof *out);
 	if (q == NULL)
@@ -830,18 +855,7 @@ s_changeset_get(struct regstore *st, const char *device, int64_t seq,
 		copy_blob(out->hash, sizeof out->hash, q, 0);
 		out->accepted = sqlite3_column_int(q, 1);
 		out->received = sqlite3_column_int64(q, 2);
-		b = sqlite3_column_blob(q, 3);
-		n = sqlite3_column_bytes(q, 3);
-		out->receipt = malloc((size_t)n + 1);
-		if (out->receipt == NULL)
-			rc = cutru_err_set(e, CUTRU_ENOMEM, NULL,
-			    _("Out of memory."));
-		else {
-			if (n > 0)
-				memcpy(out->receipt, b, (size_t)n);
-			out->receipt[n] = '\0';
-			out->receipt_len = (size_t)n;
-		}
+		rc = dup_blob(&out->receipt, &out->receipt_len, q, 3, e);
 	} else if (r == SQLITE_DONE)
 		rc = cutru_err_set(e, CUTRU_ENOTFOUND, "seq",
 		    _("The registry has no change set %lld of this device."),
@@ -896,8 +910,7 @@ s_held_get(struct regstore *st, const char *device, int64_t seq,
 {
 	struct regstore_sqlite *s = rs(st);
 	sqlite3_stmt *q = stmt(s, ST_HELD_GET, e);
-	const void *b;
-	int r, rc = CUTRU_OK, n;
+	int r, rc = CUTRU_OK;
 
 	*out = NULL;
 	*len = 0;
@@ -908,17 +921,7 @@ s_held_get(struct regstore *st, const char *device, int64_t seq,
 	r = sqlite3_step(q);
 	if (r == SQLITE_ROW) {
 		copy_blob(hash, HASH_LEN, q, 0);
-		b = sqlite3_column_blob(q, 1);
-		n = sqlite3_column_bytes(q, 1);
-		*out = malloc((size_t)n + 1);
-		if (*out == NULL)
-			rc = cutru_err_set(e, CUTRU_ENOMEM, NULL,
-			    _("Out of memory."));
-		else {
-			if (n > 0)
-				memcpy(*out, b, (size_t)n);
-			*len = (size_t)n;
-		}
+		rc = dup_blob(out, len, q, 1, e);
 	} else if (r == SQLITE_DONE)
 		rc = cutru_err_set(e, CUTRU_ENOTFOUND, "seq",
 		    _("The registry holds no change set %lld of this device."),

@@ -71,6 +71,21 @@ oom(struct cutru_err *e)
 	return cutru_err_set(e, CUTRU_ENOMEM, NULL, _("Out of memory."));
 }
 
+/* Run sql, a statement that returns no row, with ?1 bound to seq. */
+static int
+exec_up_to(sqlite3 *db, const char *sql, int64_t seq, struct cutru_err *e)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = CUTRU_OK;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 1, seq) != SQLITE_OK ||
+	    sqlite3_step(st) != SQLITE_DONE)
+		rc = db_fail(db, e);
+	sqlite3_finalize(st);
+	return rc;
+}
+
 int
 outbox_file_name(int64_t seq, const unsigned char hash[HASH_LEN],
     char buf[OUTBOX_NAME_SIZE], struct cutru_err *e)
@@ -608,27 +623,14 @@ outbox_export(struct session *s, const char *dir, time_t now,
 		goto done;
 	}
 	in_tx = 1;
-	if (sqlite3_prepare_v2(db, "UPDATE dossiers SET state = 'sent' WHERE "
+	if ((rc = exec_up_to(db, "UPDATE dossiers SET state = 'sent' WHERE "
 	    "state = 'approved' AND number IN (SELECT dossier FROM "
 	    "changesets WHERE seq <= ?1 AND state IN ('sealed', 'sent', "
-	    "'exported', 'held'))", -1, &st, NULL) != SQLITE_OK ||
-	    sqlite3_bind_int64(st, 1, maxseq) != SQLITE_OK ||
-	    sqlite3_step(st) != SQLITE_DONE) {
-		rc = db_fail(db, e);
+	    "'exported', 'held'))", maxseq, e)) != CUTRU_OK ||
+	    (rc = exec_up_to(db, "UPDATE changesets SET state = 'exported' "
+	    "WHERE seq <= ?1 AND state IN ('sealed', 'sent', 'held')",
+	    maxseq, e)) != CUTRU_OK)
 		goto done;
-	}
-	sqlite3_finalize(st);
-	st = NULL;
-	if (sqlite3_prepare_v2(db, "UPDATE changesets SET state = 'exported' "
-	    "WHERE seq <= ?1 AND state IN ('sealed', 'sent', 'held')", -1,
-	    &st, NULL) != SQLITE_OK ||
-	    sqlite3_bind_int64(st, 1, maxseq) != SQLITE_OK ||
-	    sqlite3_step(st) != SQLITE_DONE) {
-		rc = db_fail(db, e);
-		goto done;
-	}
-	sqlite3_finalize(st);
-	st = NULL;
 	if (sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
 		rc = db_fail(db, e);
 		goto done;

@@ -139,12 +139,31 @@ fail:
 	return io_fail(e, tmp, err);
 }
 
+/* Write buf to tmp, rename it to dst and sync dir, the folder holding dst:
+ * a reader of dst sees the old file or the whole new one, never a part. */
+static int
+publish(const char *tmp, const char *dst, const char *dir, const void *buf,
+    size_t len, mode_t mode, struct cutru_err *e)
+{
+	int rc;
+
+	if ((rc = write_temp(tmp, buf, len, mode, e)) != CUTRU_OK)
+		return rc;
+	if (rename(tmp, dst) != 0) {
+		int err = errno;
+
+		unlink(tmp);
+		return io_fail(e, dst, err);
+	}
+	return sync_dir(dir, e);
+}
+
 int
 spool_write_file(const char *dir, const char *name, const void *buf,
     size_t len, struct cutru_err *e)
 {
 	char tmp[STOREDIR_PATH_MAX], dst[STOREDIR_PATH_MAX];
-	int rc, n, m;
+	int n, m;
 
 	if (!name_ok(name))
 		return bad_name(name, e);
@@ -156,15 +175,7 @@ spool_write_file(const char *dir, const char *name, const void *buf,
 		return cutru_err_set(e, CUTRU_ERANGE, "dir",
 		    _("The path of the folder %s is too long."), dir);
 	unlink(tmp);  /* our own leftover, if any */
-	if ((rc = write_temp(tmp, buf, len, 0644, e)) != CUTRU_OK)
-		return rc;
-	if (rename(tmp, dst) != 0) {
-		int err = errno;
-
-		unlink(tmp);
-		return io_fail(e, dst, err);
-	}
-	return sync_dir(dir, e);
+	return publish(tmp, dst, dir, buf, len, 0644, e);
 }
 
 int
@@ -190,15 +201,7 @@ spool_deliver(const char *storedir, const char *box, const char *name,
 	    (rc = join3(dir, sizeof dir, storedir, box, SPOOL_NEW, NULL,
 	    e)) != CUTRU_OK)
 		return rc;
-	if ((rc = write_temp(tmp, buf, len, 0600, e)) != CUTRU_OK)
-		return rc;
-	if (rename(tmp, dst) != 0) {
-		int err = errno;
-
-		unlink(tmp);
-		return io_fail(e, dst, err);
-	}
-	return sync_dir(dir, e);
+	return publish(tmp, dst, dir, buf, len, 0600, e);
 }
 
 int
