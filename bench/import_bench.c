@@ -25,7 +25,9 @@
  *    both with the register's schema, and prints persons per second for
  *    each and the encrypted/plain ratio of the times.
  * The time counted is that of import_csv() alone (reading and checking
- * the file, applying and journalling, the commit), not the generation.
+ * the file, applying and journalling, the commit), not the generation:
+ * wall-clock time, and the process's CPU time (user and system) over the
+ * same span, which a machine shared with other work inflates less.
  *
  * Usage: import_bench [-n persons] [-d dir] [-k] [-o plain|encrypted]
  *                     [-s seed]
@@ -60,6 +62,17 @@ now(void)
 	struct timespec t;
 
 	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/* CPU time of the process (user and system), which a shared machine
+ * does not inflate as it does the wall clock. */
+static double
+cpu_now(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
 	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
@@ -125,6 +138,7 @@ dir_bytes(const char *dir)
 struct side {
 	const char *name;
 	double secs;
+	double cpu;             /* CPU seconds of the process meanwhile */
 	size_t persons;
 	long long bytes;
 };
@@ -135,7 +149,7 @@ run_import(sqlite3 *db, const char *csv, struct side *s)
 	struct import_opts o;
 	struct import_report r;
 	struct cutru_err e;
-	double t0;
+	double t0, c0;
 	FILE *in;
 	int rc;
 
@@ -153,7 +167,9 @@ run_import(sqlite3 *db, const char *csv, struct side *s)
 		return 1;
 	}
 	t0 = now();
+	c0 = cpu_now();
 	rc = import_csv(db, in, &o, &r, &e);
+	s->cpu = cpu_now() - c0;
 	s->secs = now() - t0;
 	fclose(in);
 	s->persons = r.persons_added;
@@ -230,7 +246,8 @@ run_plain(const char *dir, const char *csv, struct side *s)
 int
 main(int argc, char **argv)
 {
-	struct side enc = { "encrypted", 0, 0, 0 }, plain = { "plain", 0, 0, 0 };
+	struct side enc = { "encrypted", 0, 0, 0, 0 },
+	    plain = { "plain", 0, 0, 0, 0 };
 	unsigned long n = 1000000, rows;
 	uint64_t seed = WARDGEN_SEED_DEFAULT;
 	struct wardgen gen;
@@ -303,17 +320,21 @@ main(int argc, char **argv)
 		rc |= run_plain(dir, csv, &plain);
 	if (only == NULL || strcmp(only, "encrypted") == 0)
 		printf("encrypted: %zu persons in %.2f s: %.0f persons/s "
-		    "(store %.0f MB)\n", enc.persons, enc.secs,
-		    (double)enc.persons / enc.secs, (double)enc.bytes / 1e6);
+		    "(CPU %.2f s: %.0f persons per CPU-second; store %.0f MB)\n",
+		    enc.persons, enc.secs, (double)enc.persons / enc.secs,
+		    enc.cpu, (double)enc.persons / enc.cpu,
+		    (double)enc.bytes / 1e6);
 	if (only == NULL || strcmp(only, "plain") == 0)
 		printf("plain:     %zu persons in %.2f s: %.0f persons/s "
-		    "(store %.0f MB)\n", plain.persons, plain.secs,
-		    (double)plain.persons / plain.secs,
+		    "(CPU %.2f s: %.0f persons per CPU-second; store %.0f MB)\n",
+		    plain.persons, plain.secs,
+		    (double)plain.persons / plain.secs, plain.cpu,
+		    (double)plain.persons / plain.cpu,
 		    (double)plain.bytes / 1e6);
-	if (only == NULL && plain.secs > 0)
-		printf("encrypted/plain time ratio: %.3f (target <= 1.15); "
-		    "target 50000 persons/s encrypted: %s\n",
-		    enc.secs / plain.secs,
+	if (only == NULL && plain.secs > 0 && plain.cpu > 0)
+		printf("encrypted/plain ratio: time %.3f, CPU %.3f (target <= "
+		    "1.15); target 50000 persons/s encrypted: %s\n",
+		    enc.secs / plain.secs, enc.cpu / plain.cpu,
 		    (double)enc.persons / enc.secs >= 50000 ? "met" : "not met");
 	if (keep)
 		printf("kept: %s\n", dir);

@@ -33,10 +33,19 @@ bench/sqlcipher_bench: $(SQLCIPHER_BENCH_SRC) \
 bench-sqlcipher: bench/sqlcipher_bench
 CLEANFILES += bench/sqlcipher_bench
 
-EXTRA_DIST += bench/RESULTS.md bench/callgrind.sh bench/compare.sh
+# bench/aead_count.so (make bench-aead-count): preloaded into a benchmark,
+# counts the cipher's AEAD calls (see the top of bench/aead_count.c).
+bench/aead_count.so: $(srcdir)/bench/aead_count.c config.h
+	$(AM_V_CC)$(CC) $(AM_CPPFLAGS) $(CPPFLAGS) $(AM_CFLAGS) $(CFLAGS) \
+	  -fPIC -shared -o $@ $(srcdir)/bench/aead_count.c -ldl
+bench-aead-count: bench/aead_count.so
+CLEANFILES += bench/aead_count.so
+
+EXTRA_DIST += bench/RESULTS.md bench/callgrind.sh bench/compare.sh \
+	bench/aead_count.c
 CLEANFILES += $(EXTRA_PROGRAMS)
 bench: $(EXTRA_PROGRAMS)
-.PHONY: bench bench-sqlcipher
+.PHONY: bench bench-sqlcipher bench-aead-count
 
 # The tests of the page cipher's fast paths (nonce generator, page-1
 # header reads, cached file size: the speed work on localdb/cipher.c).

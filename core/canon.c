@@ -255,51 +255,53 @@ enc_fail(struct enc *st, int code, const char *what)
 	return cutru_err_set(st->e, code, path, "%s", what);
 }
 
-/* Escape s (len bytes, well-formed NFC UTF-8) between quotes. */
+/* Escape s (len bytes, well-formed NFC UTF-8) between quotes.  Most text
+ * needs no escape: room is made for it and the quotes at once, and the
+ * bytes are copied one by one; an escape makes room for itself and the
+ * rest. */
 static int
 enc_escaped(struct cbuf *b, const char *s, size_t len)
 {
 	static const char hex[] = "0123456789abcdef";
-	size_t i, run = 0;
-	char esc[7];
-	size_t elen;
+	unsigned char c;
+	size_t i;
+	char *o;
 
 	if (cbuf_reserve(b, len + 2) != CUTRU_OK)
 		return CUTRU_ENOMEM;
-	b->p[b->len++] = '"';
+	o = b->p + b->len;
+	*o++ = '"';
 	for (i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c >= 0x20 && c != '"' && c != '\\')
+		c = (unsigned char)s[i];
+		if (c >= 0x20 && c != '"' && c != '\\') {
+			*o++ = (char)c;
 			continue;
-		if (cbuf_put(b, s + run, i - run) != CUTRU_OK)
+		}
+		b->len = (size_t)(o - b->p);
+		/* The escape (at most 6 bytes), the rest, the quote. */
+		if (cbuf_reserve(b, 6 + (len - i)) != CUTRU_OK)
 			return CUTRU_ENOMEM;
-		run = i + 1;
-		esc[0] = '\\';
-		elen = 2;
+		o = b->p + b->len;
+		*o++ = '\\';
 		switch (c) {
-		case '"': esc[1] = '"'; break;
-		case '\\': esc[1] = '\\'; break;
-		case '\b': esc[1] = 'b'; break;
-		case '\t': esc[1] = 't'; break;
-		case '\n': esc[1] = 'n'; break;
-		case '\f': esc[1] = 'f'; break;
-		case '\r': esc[1] = 'r'; break;
+		case '"': *o++ = '"'; break;
+		case '\\': *o++ = '\\'; break;
+		case '\b': *o++ = 'b'; break;
+		case '\t': *o++ = 't'; break;
+		case '\n': *o++ = 'n'; break;
+		case '\f': *o++ = 'f'; break;
+		case '\r': *o++ = 'r'; break;
 		default:
-			esc[1] = 'u';
-			esc[2] = '0';
-			esc[3] = '0';
-			esc[4] = hex[c >> 4];
-			esc[5] = hex[c & 0xF];
-			elen = 6;
+			*o++ = 'u';
+			*o++ = '0';
+			*o++ = '0';
+			*o++ = hex[c >> 4];
+			*o++ = hex[c & 0xF];
 			break;
 		}
-		if (cbuf_put(b, esc, elen) != CUTRU_OK)
-			return CUTRU_ENOMEM;
 	}
-	if (cbuf_put(b, s + run, len - run) != CUTRU_OK ||
-	    cbuf_putc(b, '"') != CUTRU_OK)
-		return CUTRU_ENOMEM;
+	*o++ = '"';
+	b->len = (size_t)(o - b->p);
 	return CUTRU_OK;
 }
 

@@ -492,19 +492,42 @@ check_object(const struct field *schema, const cJSON *obj,
     const struct field_ctx *ctx, const struct lpath *lp,
     struct cutru_err *e)
 {
+	const cJSON *val[32], *unknown = NULL, *m;
 	const struct field *f;
-	const cJSON *m;
 	struct lpath sub;
+	size_t nf, i;
 	int rc;
 
 	if (!cJSON_IsObject(obj))
 		return fail_at(e, lp, NULL, cutru_err_set(e, CUTRU_EINVAL, NULL,
 		    _("A JSON object was expected here.")));
+	/* Match the members to the schema in one pass (the first member of
+	 * a name counts, as cJSON_GetObjectItemCaseSensitive() finds it);
+	 * a longer schema than val holds looks each key up instead.  Either
+	 * way the values are checked in the schema's order, then the first
+	 * unknown member is named. */
+	for (nf = 0; schema[nf].key != NULL; nf++)
+		;
+	if (nf <= sizeof val / sizeof val[0]) {
+		for (i = 0; i < nf; i++)
+			val[i] = NULL;
+		for (m = obj->child; m != NULL; m = m->next) {
+			for (i = 0; m->string != NULL && i < nf; i++)
+				if (strcmp(schema[i].key, m->string) == 0)
+					break;
+			if (m->string == NULL || i == nf) {
+				if (unknown == NULL)
+					unknown = m;
+			} else if (val[i] == NULL)
+				val[i] = m;
+		}
+	}
 	sub.up = lp;
 	sub.base = NULL;
 	sub.index = 0;
-	for (f = schema; f->key != NULL; f++) {
-		m = cJSON_GetObjectItemCaseSensitive(obj, f->key);
+	for (i = 0, f = schema; f->key != NULL; f++, i++) {
+		m = nf <= sizeof val / sizeof val[0] ? val[i] :
+		    cJSON_GetObjectItemCaseSensitive(obj, f->key);
 		if (m == NULL) {
 			if (f->flags & FIELD_REQUIRED)
 				return fail_at(e, lp, f->key,
@@ -517,9 +540,13 @@ check_object(const struct field *schema, const cJSON *obj,
 		if (rc != CUTRU_OK)
 			return rc;
 	}
-	for (m = obj->child; m != NULL; m = m->next) {
-		if (m->string != NULL && field_find(schema, m->string) != NULL)
-			continue;
+	if (nf > sizeof val / sizeof val[0])
+		for (m = obj->child; unknown == NULL && m != NULL; m = m->next)
+			if (m->string == NULL ||
+			    field_find(schema, m->string) == NULL)
+				unknown = m;
+	if (unknown != NULL) {
+		m = unknown;
 		return fail_at(e, lp, m->string != NULL ? m->string : "",
 		    cutru_err_set(e, CUTRU_EINVAL, NULL,
 		    _("\"%.40s\" is not a known item here; check its "

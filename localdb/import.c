@@ -116,10 +116,10 @@
  * entries long.  All or nothing runs without savepoints (the import's
  * transaction is the unit of failure; see IMPORT_CHUNK_EVENTS for why
  * that matters), quarantine with one per chunk.  Should the applier
- * refuse a chunk (a conflict
- * the look-ups above did not foresee), the group at fault is taken out
- * with its error and the rest is applied again; after a few such retries
- * the chunk is applied group by group.
+ * refuse a chunk (a conflict the look-ups above did not foresee), all or
+ * nothing stops applying; quarantine takes the group at fault out with
+ * its error and applies the rest again, and after a few such retries
+ * applies the chunk group by group.
  *
  * Bulk load.  The import holds one write transaction for the whole file;
  * for its length the page cache is raised to IMPORT_CACHE_KIB, so that the
@@ -161,13 +161,12 @@
 /* Events handed to the journal batch together: about 85 persons.  In
  * quarantine mode not more: the applier holds a SAVEPOINT around each
  * chunk, and with temp_store = MEMORY (which the page cipher requires)
- * SQLite keeps
- * the pages journalled under it in an in-memory sub-journal of 1 KiB
- * links that every statement walks from its start when it releases its
- * own statement savepoint; the walk grows with the pages the list has
- * touched, so long lists are quadratic (measured: 4096 events cost half
- * as much again as 256; below 64 the applier's per-call set-up
- * dominates). */
+ * SQLite keeps the pages journalled under it in an in-memory sub-journal
+ * of 1 KiB links that every statement walks from its start when it
+ * releases its own statement savepoint; the walk grows with the pages the
+ * chunk has touched, so long chunks are quadratic (measured: 4096 events
+ * cost half as much again as 256).  All or nothing holds no savepoint,
+ * and the size only bounds the events built ahead. */
 #define IMPORT_CHUNK_EVENTS 256
 /* Refusals of one chunk before it is applied group by group. */
 #define IMPORT_CHUNK_RETRIES 4

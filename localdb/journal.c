@@ -567,6 +567,7 @@ struct journal_batch {
 	struct canon_buf events;    /* the open entry's events, joined by
 	                             * commas */
 	int open;                   /* a list has begun, not yet journalled */
+	int added;                  /* calls of the open list that went in */
 	int broken;                 /* changes applied may lack their entry */
 	int64_t entries;
 };
@@ -665,6 +666,10 @@ journal_batch_flush(struct journal_batch *b, struct cutru_err *e)
 		return cutru_err_set(e, CUTRU_EINTERNAL, NULL,
 		    _("An earlier change failed halfway in this batch: roll "
 		    "the transaction back."));
+	/* A list whose every call was refused (and undone) has nothing to
+	 * record. */
+	if (b->open && b->added == 0)
+		b->open = 0;
 	if (!b->open)
 		return CUTRU_OK;
 	if ((rc = batch_append(b, e)) != CUTRU_OK) {
@@ -674,6 +679,7 @@ journal_batch_flush(struct journal_batch *b, struct cutru_err *e)
 	b->entries++;
 	b->events.len = 0;
 	b->open = 0;
+	b->added = 0;
 	return CUTRU_OK;
 }
 
@@ -706,7 +712,9 @@ journal_batch_add(struct journal_batch *b, const cJSON *events,
 	rc = apply_session_events(b->s, events, &b->ctx,
 	    (b->flags & JOURNAL_BATCH_NO_SAVEPOINT) ? APPLY_NO_SAVEPOINT : 0,
 	    &b->events, e);
-	if (rc != CUTRU_OK && (b->flags & JOURNAL_BATCH_NO_SAVEPOINT))
+	if (rc == CUTRU_OK)
+		b->added++;
+	else if (b->flags & JOURNAL_BATCH_NO_SAVEPOINT)
 		b->broken = 1;
 	return rc;
 }

@@ -10,6 +10,7 @@
 #include <sqlite3.h>
 #include <cjson/cJSON.h>
 
+#include "core/canon.h"
 #include "localdb/apply.h"
 #include "localdb/schema.h"
 #include "tests/unit/tap_main.h"
@@ -940,6 +941,413 @@ START_TEST(events_carry_their_dossier)
 }
 END_TEST
 
+
+/* ---- sessions ---- */
+
+/* Every column of every row of table, in rowid order, as text (blobs in
+ * hex); malloc'd. */
+static char *
+dump(sqlite3 *db, const char *table)
+{
+	char q[128], *out = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&out, &len);
+	sqlite3_stmt *st;
+	int i, k, n, m;
+
+	ck_assert_ptr_nonnull(f);
+	snprintf(q, sizeof q, "SELECT * FROM %s ORDER BY rowid", table);
+	ck_assert_int_eq(sqlite3_prepare_v2(db, q, -1, &st, NULL), SQLITE_OK);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		n = sqlite3_column_count(st);
+		for (i = 0; i < n; i++) {
+			if (sqlite3_column_type(st, i) == SQLITE_BLOB) {
+				const unsigned char *b = sqlite3_column_blob(st,
+				    i);
+
+				m = sqlite3_column_bytes(st, i);
+				for (k = 0; k < m; k++)
+					fprintf(f, "%02x", b[k]);
+			} else if (sqlite3_column_type(st, i) == SQLITE_NULL)
+				fputs("NULL", f);
+			else
+				fputs((const char *)sqlite3_column_text(st, i),
+				    f);
+			fputc('|', f);
+		}
+		fputc('\n', f);
+	}
+	sqlite3_finalize(st);
+	fclose(f);
+	return out;
+}
+
+static void
+assert_same_register(sqlite3 *a, sqlite3 *b)
+{
+	static const char *const tables[] = {
+		"persons", "addresses", "households", "household_members",
+		"residences", "stays", "stay_guests", "absences",
+		"confirmations", "person_corrections"
+	};
+	char *x, *y;
+	size_t i;
+
+	for (i = 0; i < sizeof tables / sizeof tables[0]; i++) {
+		x = dump(a, tables[i]);
+		y = dump(b, tables[i]);
+		ck_assert_msg(strcmp(x, y) == 0, "%s differs:\n%s\n---\n%s",
+		    tables[i], x, y);
+		free(x);
+		free(y);
+	}
+}
+
+/* JSON with ' for ", parsed (the caller frees it). */
+static cJSON *
+parse(const char *text)
+{
+	char *buf = strdup(text), *p;
+	cJSON *j;
+
+	ck_assert_ptr_nonnull(buf);
+	for (p = buf; *p != '\0'; p++)
+		if (*p == '\'')
+			*p = '"';
+	j = cJSON_Parse(buf);
+	ck_assert_msg(j != NULL, "bad test JSON: %.200s", buf);
+	free(buf);
+	return j;
+}
+
+/* A history that takes every path of the session's caches: persons and
+ * households found and created, memberships joined, restated, moved,
+ * ended by a change of head and by a closed residence, residences
+ * opened, replaced, extended and closed, an identity re-keyed. */
+static const struct {
+	int y, m, d;
+	const char *events;
+} history[] = {
+	{ 2026, 3, 2, "["
+	  "{'type':'person.upserted','data':{'id_number':'" AN "','name':"
+	  "'Nguyễn Văn An','dob':'1990-05-01','sex':'male'}},"
+	  "{'type':'person.upserted','data':{'id_number':'" BINH "','name':"
+	  "'Trần Thị Bình','dob':'1992','sex':'female'}},"
+	  "{'type':'person.upserted','data':{'id_number':'" CUONG "','name':"
+	  "'Nguyễn Văn Cường','dob':'2015-09','sex':'male'}},"
+	  "{'type':'person.upserted','data':{'id_number':'" HOA "','name':"
+	  "'Đặng Thị Hoà','dob':'1988-02','sex':'female'}},"
+	  "{'type':'residence.opened','data':{'person':'" AN "','kind':"
+	  "'permanent','address':{'commune':'00004','detail':'" ADDR1 "'},"
+	  "'from':'2026-03-02'}},"
+	  "{'type':'household.created','data':{'household':'HK-001','head':'"
+	  AN "','address':{'commune':'00004','detail':'" ADDR1 "'}}},"
+	  "{'type':'household.member_added','data':{'household':'HK-001',"
+	  "'person':'" BINH "','relationship':'Vợ'}},"
+	  "{'type':'household.member_added','data':{'household':'HK-001',"
+	  "'person':'" CUONG "','relationship':'Con'}},"
+	  "{'type':'residence.opened','data':{'person':'" BINH "','kind':"
+	  "'permanent','address':{'commune':'00004','detail':'" ADDR1 "'},"
+	  "'from':'2026-03-02'}},"
+	  "{'type':'residence.opened','data':{'person':'" CUONG "','kind':"
+	  "'permanent','address':{'commune':'00004','detail':'" ADDR1 "'},"
+	  "'from':'2026-03-02'}},"
+	  "{'type':'residence.opened','data':{'person':'" HOA "','kind':"
+	  "'temporary','address':{'commune':'00004','detail':'" ADDR2 "'},"
+	  "'from':'2026-03-02','to':'2027-01-01'}}]" },
+	{ 2026, 4, 1, "["
+	  "{'type':'residence.extended','data':{'person':'" HOA "','kind':"
+	  "'temporary','to':'2027-06-01'}},"
+	  "{'type':'household.member_added','data':{'household':'HK-001',"
+	  "'person':'" CUONG "','relationship':'Con trai'}},"
+	  "{'type':'person.upserted','data':{'id_number':'" BINH "','name':"
+	  "'Trần Thị Bình','dob':'1992-07','sex':'female','phone':"
+	  "'0912345678'}},"
+	  "{'type':'household.created','data':{'household':'HK-002','head':'"
+	  HOA "','address':{'commune':'00004','detail':'" ADDR2 "'}}},"
+	  "{'type':'residence.opened','data':{'person':'" HOA "','kind':"
+	  "'permanent','address':{'commune':'00004','detail':'" ADDR2 "'},"
+	  "'from':'2026-04-01'}}]" },
+	{ 2026, 5, 1, "["
+	  "{'type':'household.head_changed','data':{'household':'HK-001',"
+	  "'head':'" BINH "'}},"
+	  "{'type':'household.member_removed','data':{'household':'HK-001',"
+	  "'person':'" AN "'}},"
+	  "{'type':'household.member_added','data':{'household':'HK-002',"
+	  "'person':'" AN "','relationship':'Anh'}},"
+	  "{'type':'identity.corrected','data':{'person':'" AN "',"
+	  "'id_number':'" AN_NEW "','document_ref':'TL 1/2026'}},"
+	  "{'type':'residence.opened','data':{'person':'" AN_NEW "','kind':"
+	  "'permanent','address':{'commune':'00004','detail':'" ADDR2 "'},"
+	  "'from':'2026-05-01'}}]" },
+	{ 2026, 6, 1, "["
+	  "{'type':'household.head_changed','data':{'household':'HK-001',"
+	  "'head':'" CUONG "'}},"
+	  "{'type':'residence.closed','data':{'person':'" BINH "','kind':"
+	  "'permanent','ground':'emigrated','date':'2026-06-01',"
+	  "'event_date':'2026-05-20'}},"
+	  "{'type':'residence.closed','data':{'person':'" CUONG "','kind':"
+	  "'permanent','ground':'emigrated','date':'2026-06-01',"
+	  "'event_date':'2026-05-20'}},"
+	  "{'type':'residence.closed','data':{'person':'" HOA "','kind':"
+	  "'temporary','ground':'rental_ended','date':'2026-06-01',"
+	  "'event_date':'2026-05-31'}}]" },
+};
+
+START_TEST(a_session_applies_as_one_call_per_list)
+{
+	sqlite3 *a = fresh(), *b = fresh();
+	struct apply_session *s;
+	struct cutru_err e;
+	size_t i;
+	cJSON *ev;
+	int flags;
+
+	for (flags = 0; flags <= (int)APPLY_NO_SAVEPOINT; flags++) {
+		sqlite3_close(a);
+		sqlite3_close(b);
+		a = fresh();
+		b = fresh();
+		ck_assert_int_eq(apply_session_new(b, &s, &e), CUTRU_OK);
+		if (flags & APPLY_NO_SAVEPOINT)
+			ck_assert_int_eq(sqlite3_exec(b, "BEGIN", NULL, NULL,
+			    NULL), SQLITE_OK);
+		for (i = 0; i < sizeof history / sizeof history[0]; i++) {
+			set_date(history[i].y, history[i].m, history[i].d);
+			ev = parse(history[i].events);
+			ck_assert_msg(apply_events(a, ev, &ctx, &e) == CUTRU_OK,
+			    "list %zu: %s: %s", i, e.field, e.msg);
+			ck_assert_int_eq(apply_session_list(s, &e), CUTRU_OK);
+			ck_assert_msg(apply_session_events(s, ev, &ctx,
+			    (unsigned)flags, NULL, &e) == CUTRU_OK,
+			    "session, list %zu: %s: %s", i, e.field, e.msg);
+			cJSON_Delete(ev);
+		}
+		if (flags & APPLY_NO_SAVEPOINT)
+			ck_assert_int_eq(sqlite3_exec(b, "COMMIT", NULL, NULL,
+			    NULL), SQLITE_OK);
+		apply_session_free(s);
+		assert_same_register(a, b);
+	}
+	/* The history did what it says: HK-001 was dissolved, An moved
+	 * under his new number. */
+	ck_assert_str_eq(qstr(b, "SELECT dissolved FROM households WHERE"
+	    " number = 'HK-001'"), "2026-06-01");
+	ck_assert_str_eq(qstr(b, "SELECT h.number || '|' || m.relationship"
+	    " FROM household_members m JOIN households h ON h.id ="
+	    " m.household_id WHERE m.person_id = %lld AND m.until IS NULL",
+	    pid(b, AN_NEW)), "HK-002|Anh");
+	sqlite3_close(a);
+	sqlite3_close(b);
+}
+END_TEST
+
+/* More persons than the session's person cache has slots. */
+#define HOUSEHOLDS 700
+
+START_TEST(a_session_outlives_its_caches)
+{
+	char buf[1024];
+	sqlite3 *a = fresh(), *b = fresh();
+	struct apply_session *s;
+	struct cutru_err e;
+	cJSON *ev;
+	int i;
+
+	/* Far more persons and households than the caches hold, and a
+	 * second pass that comes back to the first ones. */
+	ck_assert_int_eq(apply_session_new(b, &s, &e), CUTRU_OK);
+	for (i = 0; i < 2 * HOUSEHOLDS; i++) {
+		if (i < HOUSEHOLDS)
+			snprintf(buf, sizeof buf, "[{'type':'person.upserted',"
+			    "'data':{'id_number':'0010900%05d','name':'Nguyễn "
+			    "Văn An','dob':'1990','sex':'male'}},"
+			    "{'type':'household.created','data':{'household':"
+			    "'HK-%d','head':'0010900%05d','address':{"
+			    "'commune':'00004','detail':'Số %d'}}},"
+			    "{'type':'residence.opened','data':{'person':"
+			    "'0010900%05d','kind':'permanent','address':{"
+			    "'commune':'00004','detail':'Số %d'},'from':"
+			    "'2026-03-02'}}]", i, i, i, i, i, i);
+		else
+			snprintf(buf, sizeof buf, "[{'type':'person.upserted',"
+			    "'data':{'id_number':'0011920%05d','name':'Trần "
+			    "Thị Bình','dob':'1992','sex':'female'}},"
+			    "{'type':'household.member_added','data':{"
+			    "'household':'HK-%d','person':'0011920%05d',"
+			    "'relationship':'Vợ'}},"
+			    "{'type':'residence.opened','data':{'person':"
+			    "'0011920%05d','kind':'permanent','address':{"
+			    "'commune':'00004','detail':'Số %d'},'from':"
+			    "'2026-03-02'}}]", i, i - HOUSEHOLDS, i, i,
+			    i - HOUSEHOLDS);
+		ev = parse(buf);
+		ck_assert_int_eq(apply_events(a, ev, &ctx, &e), CUTRU_OK);
+		ck_assert_msg(apply_session_events(s, ev, &ctx, 0, NULL, &e) ==
+		    CUTRU_OK, "%d: %s", i, e.msg);
+		cJSON_Delete(ev);
+		/* One list per household in a, so in b as well. */
+		if (i % 7 == 6 || i >= HOUSEHOLDS)
+			ck_assert_int_eq(apply_session_list(s, &e), CUTRU_OK);
+	}
+	apply_session_free(s);
+	/* Not the same lists, so versions may differ: compare the rest. */
+	ck_assert_int_eq(qint(b, "SELECT count(*) FROM household_members"
+	    " WHERE until IS NULL"), 2 * HOUSEHOLDS);
+	ck_assert_int_eq(qint(b, "SELECT count(*) FROM residences r JOIN"
+	    " household_members m ON m.person_id = r.person_id AND m.until IS"
+	    " NULL AND m.household_id = r.household_id"), 2 * HOUSEHOLDS);
+	ck_assert_int_eq(qint(a, "SELECT total(id + household_id + address_id)"
+	    " FROM residences"), qint(b, "SELECT total(id + household_id +"
+	    " address_id) FROM residences"));
+	sqlite3_close(a);
+	sqlite3_close(b);
+}
+END_TEST
+
+START_TEST(a_session_forgets_what_a_rollback_undid)
+{
+	sqlite3 *db = fresh();
+	struct apply_session *s;
+	struct cutru_err e;
+	cJSON *ev;
+
+	ck_assert_int_eq(apply_session_new(db, &s, &e), CUTRU_OK);
+	/* The person is recorded, then the list is refused. */
+	ev = parse("[{'type':'person.upserted','data':{'id_number':'" AN "',"
+	    "'name':'Nguyễn Văn An','dob':'1990','sex':'male'}},"
+	    "{'type':'household.created','data':{'household':'HK-1','head':'"
+	    AN "','address':{'commune':'00004','detail':'" ADDR1 "'}}},"
+	    "{'type':'household.member_added','data':{'household':'HK-404',"
+	    "'person':'" AN "','relationship':'Con'}}]");
+	ck_assert_int_eq(apply_session_events(s, ev, &ctx, 0, NULL, &e),
+	    CUTRU_ENOTFOUND);
+	ck_assert_str_eq(e.field, "[2].data.household");
+	cJSON_Delete(ev);
+	ck_assert_int_eq(qint(db, "SELECT count(*) FROM persons"), 0);
+	/* Neither the person nor the household is known any more. */
+	ev = parse("[{'type':'residence.opened','data':{'person':'" AN "',"
+	    "'kind':'permanent','address':{'commune':'00004','detail':'"
+	    ADDR1 "'},'from':'2026-03-02'}}]");
+	ck_assert_int_eq(apply_session_events(s, ev, &ctx, 0, NULL, &e),
+	    CUTRU_ENOTFOUND);
+	ck_assert_ptr_nonnull(strstr(e.msg, AN));
+	cJSON_Delete(ev);
+	ev = parse("[{'type':'household.member_added','data':{'household':"
+	    "'HK-1','person':'" AN "','relationship':'Con'}}]");
+	ck_assert_int_eq(apply_session_events(s, ev, &ctx, 0, NULL, &e),
+	    CUTRU_ENOTFOUND);
+	ck_assert_str_eq(e.field, "[0].data.household");
+	cJSON_Delete(ev);
+	ck_assert_int_eq(qint(db, "SELECT count(*) FROM addresses"), 0);
+	apply_session_free(s);
+	sqlite3_close(db);
+}
+END_TEST
+
+START_TEST(a_session_without_savepoints_stops_at_a_refusal)
+{
+	sqlite3 *db = fresh();
+	struct apply_session *s;
+	struct cutru_err e;
+	cJSON *ok, *bad;
+
+	ok = parse("[{'type':'person.upserted','data':{'id_number':'" AN "',"
+	    "'name':'Nguyễn Văn An','dob':'1990','sex':'male'}}]");
+	bad = parse("[{'type':'person.upserted','data':{'id_number':'" BINH
+	    "','name':'Trần Thị Bình','dob':'1992','sex':'female'}},"
+	    "{'type':'household.member_added','data':{'household':'HK-404',"
+	    "'person':'" BINH "','relationship':'Vợ'}}]");
+	ck_assert_int_eq(apply_session_new(db, &s, &e), CUTRU_OK);
+	ck_assert_int_eq(sqlite3_exec(db, "BEGIN", NULL, NULL, NULL),
+	    SQLITE_OK);
+	ck_assert_int_eq(apply_session_events(s, ok, &ctx, APPLY_NO_SAVEPOINT,
+	    NULL, &e), CUTRU_OK);
+	ck_assert_int_eq(apply_session_events(s, bad, &ctx,
+	    APPLY_NO_SAVEPOINT, NULL, &e), CUTRU_ENOTFOUND);
+	ck_assert_str_eq(e.field, "[1].data.household");
+	/* No savepoint: the first event of the refused list stays, and the
+	 * caller's transaction is what undoes it... */
+	ck_assert_int_eq(qint(db, "SELECT count(*) FROM persons"), 2);
+	/* ... so the session takes nothing more. */
+	ck_assert_int_eq(apply_session_events(s, ok, &ctx, 0, NULL, &e),
+	    CUTRU_EINTERNAL);
+	ck_assert_int_eq(sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL),
+	    SQLITE_OK);
+	ck_assert_int_eq(qint(db, "SELECT count(*) FROM persons"), 0);
+	apply_session_free(s);
+	/* Arguments. */
+	ck_assert_int_eq(apply_session_new(NULL, &s, &e), CUTRU_EINVAL);
+	ck_assert_ptr_null(s);
+	ck_assert_int_eq(apply_session_events(NULL, ok, &ctx, 0, NULL, &e),
+	    CUTRU_EINVAL);
+	ck_assert_int_eq(apply_session_list(NULL, &e), CUTRU_EINVAL);
+	apply_session_free(NULL);
+	cJSON_Delete(ok);
+	cJSON_Delete(bad);
+	sqlite3_close(db);
+}
+END_TEST
+
+START_TEST(a_session_records_the_bytes_it_applies)
+{
+	sqlite3 *db = fresh();
+	struct canon_buf out = { NULL, 0, 0 };
+	struct apply_session *s;
+	struct cutru_err e;
+	cJSON *ev, *back, *item;
+	char *one, *want = NULL;
+	size_t n, wlen = 0;
+	FILE *f;
+
+	ck_assert_int_eq(apply_session_new(db, &s, &e), CUTRU_OK);
+	ev = parse(history[0].events);
+	ck_assert_int_eq(apply_session_events(s, ev, &ctx, 0, &out, &e),
+	    CUTRU_OK);
+	/* Each event's canonical encoding, joined by commas. */
+	f = open_memstream(&want, &wlen);
+	for (item = ev->child; item != NULL; item = item->next) {
+		ck_assert_int_eq(canon_encode(item, &one, &n, &e), CUTRU_OK);
+		fprintf(f, "%s%s", item == ev->child ? "" : ",", one);
+		free(one);
+	}
+	fclose(f);
+	ck_assert_uint_eq(out.len, wlen);
+	ck_assert(memcmp(out.p, want, wlen) == 0);
+	free(want);
+	cJSON_Delete(ev);
+	/* A refused list adds nothing. */
+	n = out.len;
+	ev = parse("[{'type':'residence.opened','data':{'person':'" DUNG "',"
+	    "'kind':'permanent','address':{'commune':'00004','detail':'x'},"
+	    "'from':'2026-03-02'}}]");
+	ck_assert_int_eq(apply_session_events(s, ev, &ctx, 0, &out, &e),
+	    CUTRU_ENOTFOUND);
+	ck_assert_uint_eq(out.len, n);
+	cJSON_Delete(ev);
+	/* Text typed in NFD: the bytes are NFC, and so is the register. */
+	ev = parse("[{'type':'residence.opened','data':{'person':'" AN "',"
+	    "'kind':'temporary','address':{'commune':'00004','detail':"
+	    "'Phố Hue\xcc\x82\xcc\x81'},'from':'2026-03-02','to':"
+	    "'2026-09-01'}}]");
+	ck_assert_int_eq(apply_session_events(s, ev, &ctx, 0, &out, &e),
+	    CUTRU_OK);
+	ck_assert_int_eq(canon_parse(out.p + n + 1, out.len - n - 1, NULL,
+	    CANON_REQUIRE_CANONICAL, &back, &e), CUTRU_OK);
+	ck_assert_str_eq(cJSON_GetObjectItem(cJSON_GetObjectItem(
+	    cJSON_GetObjectItem(back, "data"), "address"), "detail")->
+	    valuestring, "Phố Huế");
+	ck_assert_str_eq(qstr(db, "SELECT detail FROM addresses WHERE id ="
+	    " (SELECT address_id FROM residences WHERE kind = 'temporary'"
+	    " AND person_id = %lld)", pid(db, AN)), "Phố Huế");
+	cJSON_Delete(back);
+	cJSON_Delete(ev);
+	canon_buf_free(&out);
+	apply_session_free(s);
+	sqlite3_close(db);
+}
+END_TEST
+
 Suite *
 test_suite(void)
 {
@@ -968,6 +1376,11 @@ test_suite(void)
 	tcase_add_test(tc, a_refused_event_keeps_the_callers_transaction);
 	tcase_add_test(tc, bad_arguments_are_refused);
 	tcase_add_test(tc, events_carry_their_dossier);
+	tcase_add_test(tc, a_session_applies_as_one_call_per_list);
+	tcase_add_test(tc, a_session_outlives_its_caches);
+	tcase_add_test(tc, a_session_forgets_what_a_rollback_undid);
+	tcase_add_test(tc, a_session_without_savepoints_stops_at_a_refusal);
+	tcase_add_test(tc, a_session_records_the_bytes_it_applies);
 	suite_add_tcase(s, tc);
 	return s;
 }

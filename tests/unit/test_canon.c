@@ -603,6 +603,56 @@ START_TEST(round_trip_of_mixed_document)
 }
 END_TEST
 
+
+START_TEST(append_joins_encodings)
+{
+	struct canon_buf b = { NULL, 0, 0 };
+	struct cutru_err e;
+	cJSON *t;
+	int norm = -1, i;
+
+	/* Appended bytes are canon_encode()'s, one value after another. */
+	t = cJSON_Parse("{\"b\":[1,true,null],\"a\":\"x\\u0001\\\"y\"}");
+	ck_assert_int_eq(canon_encode_append(t, &b, &norm, &e), CUTRU_OK);
+	ck_assert_int_eq(norm, 0);
+	ck_assert_int_eq(canon_encode_append(t, &b, NULL, &e), CUTRU_OK);
+	ck_assert_uint_eq(b.len, 2 * strlen("{\"a\":\"x\\u0001\\\"y\","
+	    "\"b\":[1,true,null]}"));
+	ck_assert(memcmp(b.p, "{\"a\":\"x\\u0001\\\"y\",\"b\":[1,true,null]}"
+	    "{\"a\":\"x\\u0001\\\"y\",\"b\":[1,true,null]}", b.len) == 0);
+	cJSON_Delete(t);
+	/* NFD text is written in NFC, and the caller is told. */
+	t = cJSON_CreateString("Hue\xcc\x82\xcc\x81");
+	ck_assert_int_eq(canon_encode_append(t, &b, &norm, &e), CUTRU_OK);
+	ck_assert_int_eq(norm, 1);
+	ck_assert(memcmp(b.p + b.len - 7, "\"Hu\xe1\xba\xbf\"", 7) == 0);
+	cJSON_Delete(t);
+	/* A refused value leaves the buffer as it was, deep inside too;
+	 * the path names it. */
+	i = (int)b.len;
+	t = cJSON_Parse("{\"k\":[\"ok\",{\"x\":0.5}]}");
+	ck_assert_int_eq(canon_encode_append(t, &b, &norm, &e), CUTRU_EINVAL);
+	ck_assert_str_eq(e.field, "k[1].x");
+	ck_assert_uint_eq(b.len, (size_t)i);
+	cJSON_Delete(t);
+	ck_assert_int_eq(canon_encode_append(NULL, &b, NULL, &e),
+	    CUTRU_EINVAL);
+	ck_assert_int_eq(canon_encode_append(t, NULL, NULL, &e),
+	    CUTRU_EINVAL);
+	/* Many small values: the buffer grows as needed. */
+	t = cJSON_CreateString("\"\\\n");
+	for (i = 0; i < 10000; i++)
+		ck_assert_int_eq(canon_encode_append(t, &b, NULL, &e),
+		    CUTRU_OK);
+	ck_assert(memcmp(b.p + b.len - 8, "\"\\\"\\\\\\n\"", 8) == 0);
+	cJSON_Delete(t);
+	canon_buf_free(&b);
+	ck_assert_ptr_null(b.p);
+	ck_assert_uint_eq(b.len, 0);
+	canon_buf_free(NULL);
+}
+END_TEST
+
 Suite *
 test_suite(void)
 {
@@ -629,6 +679,7 @@ test_suite(void)
 	tcase_add_test(tc, limits);
 	tcase_add_test(tc, odd_trees_refused);
 	tcase_add_test(tc, round_trip_of_mixed_document);
+	tcase_add_test(tc, append_joins_encodings);
 	suite_add_tcase(s, tc);
 	return s;
 }

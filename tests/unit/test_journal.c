@@ -662,15 +662,19 @@ dump(sqlite3 *db, const char *table)
 	return out;
 }
 
-START_TEST(replaying_the_journal_rebuilds_the_register)
+/* Replay db's journal (its "events" entries, each a list) into an empty
+ * register, and compare every table of the register, versions
+ * included; with nonempty, every table must hold something. */
+static void
+assert_replays(sqlite3 *db, int nonempty)
 {
 	static const char *const tables[] = {
 		"persons", "addresses", "households", "household_members",
 		"residences", "stays", "stay_guests", "absences",
 		"confirmations", "person_corrections"
 	};
-	sqlite3 *db = fresh(), *copy = fresh();
-	struct apply_ctx c = ctx_on(2026, 3, 2), r;
+	sqlite3 *copy = fresh();
+	struct apply_ctx r;
 	struct cutru_err e;
 	sqlite3_stmt *st;
 	cJSON *payload;
@@ -678,6 +682,43 @@ START_TEST(replaying_the_journal_rebuilds_the_register)
 	char *a, *b;
 	size_t i;
 
+	ck_assert_int_eq(sqlite3_prepare_v2(db, "SELECT payload FROM journal"
+	    " ORDER BY seq", -1, &st, NULL), SQLITE_OK);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		ck_assert_int_eq(canon_parse(sqlite3_column_blob(st, 0),
+		    (size_t)sqlite3_column_bytes(st, 0), NULL,
+		    CANON_REQUIRE_CANONICAL, &payload, &e), CUTRU_OK);
+		if (strcmp(cJSON_GetObjectItem(payload, "kind")->valuestring,
+		    "events") != 0) {
+			cJSON_Delete(payload);
+			continue;
+		}
+		memset(&r, 0, sizeof r);
+		date = cJSON_GetObjectItem(payload, "date")->valuestring;
+		ck_assert_int_eq(date_parse(date, NULL, &r.date, &e), CUTRU_OK);
+		ck_assert_msg(apply_events(copy, cJSON_GetObjectItem(payload,
+		    "events"), &r, &e) == CUTRU_OK, "%s: %s", e.field, e.msg);
+		cJSON_Delete(payload);
+	}
+	sqlite3_finalize(st);
+	for (i = 0; i < sizeof tables / sizeof tables[0]; i++) {
+		a = dump(db, tables[i]);
+		b = dump(copy, tables[i]);
+		ck_assert_msg(!nonempty || strlen(a) > 0, "%s is empty",
+		    tables[i]);
+		ck_assert_msg(strcmp(a, b) == 0, "%s differs:\n%s\n---\n%s",
+		    tables[i], a, b);
+		free(a);
+		free(b);
+	}
+	sqlite3_close(copy);
+}
+
+START_TEST(replaying_the_journal_rebuilds_the_register)
+{
+	sqlite3 *db = fresh();
+	struct apply_ctx c = ctx_on(2026, 3, 2);
+	struct cutru_err e;
 	ck_assert_int_eq(change(db, &c, &e, json("[" PERSON "," PERSON ","
 	    PERSON "," HH_CREATED "," MEMBER_ADDED "," MEMBER_ADDED ","
 	    OPEN_PERM "," OPEN_PERM "," OPEN_PERM "]",
@@ -711,32 +752,8 @@ START_TEST(replaying_the_journal_rebuilds_the_register)
 	    "'permanent','ground':'emigrated','date':'2026-06-01',"
 	    "'event_date':'2026-05-20'}}]")), CUTRU_OK);
 	ck_assert_int_eq(verify(db, CUTRU_OK), 0);
-
-	ck_assert_int_eq(sqlite3_prepare_v2(db, "SELECT payload FROM journal"
-	    " ORDER BY seq", -1, &st, NULL), SQLITE_OK);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		ck_assert_int_eq(canon_parse(sqlite3_column_blob(st, 0),
-		    (size_t)sqlite3_column_bytes(st, 0), NULL, 0, &payload, &e),
-		    CUTRU_OK);
-		memset(&r, 0, sizeof r);
-		date = cJSON_GetObjectItem(payload, "date")->valuestring;
-		ck_assert_int_eq(date_parse(date, NULL, &r.date, &e), CUTRU_OK);
-		ck_assert_int_eq(apply_events(copy, cJSON_GetObjectItem(payload,
-		    "events"), &r, &e), CUTRU_OK);
-		cJSON_Delete(payload);
-	}
-	sqlite3_finalize(st);
-	for (i = 0; i < sizeof tables / sizeof tables[0]; i++) {
-		a = dump(db, tables[i]);
-		b = dump(copy, tables[i]);
-		ck_assert_msg(strlen(a) > 0, "%s is empty", tables[i]);
-		ck_assert_msg(strcmp(a, b) == 0, "%s differs:\n%s\n---\n%s",
-		    tables[i], a, b);
-		free(a);
-		free(b);
-	}
+	assert_replays(db, 1);
 	sqlite3_close(db);
-	sqlite3_close(copy);
 }
 END_TEST
 
@@ -895,6 +912,218 @@ START_TEST(every_procedure_applies_end_to_end)
 }
 END_TEST
 
+
+/* ---- batches ---- */
+
+#define AN_NEW "001090099999"
+
+/* Household i of a generated book: head, wife, child, residences. */
+static cJSON *
+book_household(int i)
+{
+	return json("[{'type':'person.upserted','data':{'id_number':"
+	    "'0010900%05d','name':'Nguyễn Văn An','dob':'1990','sex':'male'}},"
+	    "{'type':'person.upserted','data':{'id_number':'0011920%05d',"
+	    "'name':'Trần Thị Bình','dob':'1992-07','sex':'female'}},"
+	    "{'type':'person.upserted','data':{'id_number':'0012150%05d',"
+	    "'name':'Nguyễn Văn Cường','dob':'2015-09-01','sex':'male'}},"
+	    "{'type':'household.created','data':{'household':'HK-%d','head':"
+	    "'0010900%05d','address':{'commune':'00004','detail':'Số %d ngõ "
+	    "Huế'}}},"
+	    "{'type':'household.member_added','data':{'household':'HK-%d',"
+	    "'person':'0011920%05d','relationship':'Vợ'}},"
+	    "{'type':'household.member_added','data':{'household':'HK-%d',"
+	    "'person':'0012150%05d','relationship':'Con'}},"
+	    "{'type':'residence.opened','data':{'person':'0010900%05d','kind':"
+	    "'permanent','address':{'commune':'00004','detail':'Số %d ngõ "
+	    "Huế'},'from':'2020-01-01'}},"
+	    "{'type':'residence.opened','data':{'person':'0011920%05d','kind':"
+	    "'permanent','address':{'commune':'00004','detail':'Số %d ngõ "
+	    "Huế'},'from':'2020-01-01'}},"
+	    "{'type':'residence.opened','data':{'person':'0012150%05d','kind':"
+	    "'permanent','address':{'commune':'00004','detail':'Số %d ngõ "
+	    "Huế'},'from':'2020-01-01'}}]", i, i, i, i, i, i, i, i, i, i, i,
+	    i, i, i, i, i);
+}
+
+START_TEST(a_batch_journals_what_replay_rebuilds)
+{
+	sqlite3 *db = fresh();
+	struct apply_ctx c = ctx_on(2026, 3, 2);
+	struct journal_batch *b;
+	struct cutru_err e;
+	cJSON *ev;
+	int i;
+
+	append_notes(db, 1);
+	ck_assert_int_eq(exec(db, "BEGIN"), SQLITE_OK);
+	ck_assert_int_eq(journal_batch_begin(db, &c,
+	    JOURNAL_BATCH_NO_SAVEPOINT, &b, &e), CUTRU_OK);
+	/* Enough households for several entries; later calls come back to
+	 * the first ones, long out of the session's caches. */
+	for (i = 0; i < 1200; i++) {
+		ev = book_household(i);
+		ck_assert_msg(journal_batch_add(b, ev, &e) == CUTRU_OK, "%d: %s",
+		    i, e.msg);
+		cJSON_Delete(ev);
+	}
+	ck_assert_int_ge(journal_batch_entries(b), 2);
+	ev = json("[{'type':'household.head_changed','data':{'household':"
+	    "'HK-0','head':'001192000000'}},"
+	    "{'type':'household.member_removed','data':{'household':'HK-0',"
+	    "'person':'001090000000'}},"
+	    "{'type':'household.member_added','data':{'household':'HK-1',"
+	    "'person':'001090000000','relationship':'Anh'}},"
+	    "{'type':'identity.corrected','data':{'person':'001090000000',"
+	    "'id_number':'" AN_NEW "','document_ref':'TL 1/2026'}},"
+	    "{'type':'residence.opened','data':{'person':'" AN_NEW "','kind':"
+	    "'permanent','address':{'commune':'00004','detail':'Số 1 ngõ "
+	    "Huế'},'from':'2026-03-02'}},"
+	    "{'type':'residence.opened','data':{'person':'001215000001',"
+	    "'kind':'temporary','address':{'commune':'00007','detail':"
+	    "'Ký túc xá'},'from':'2026-03-02','to':'2027-03-01'}},"
+	    "{'type':'residence.extended','data':{'person':'001215000001',"
+	    "'kind':'temporary','to':'2027-06-01'}},"
+	    "{'type':'stay.recorded','data':{'host':'001192000000','address':{"
+	    "'commune':'00004','detail':'Số 0 ngõ Huế'},'from':'2026-03-02',"
+	    "'to':'2026-03-05','guests':[{'passport':'M12345678',"
+	    "'nationality':'KR','name':'Kim Min Jun','dob':'1991',"
+	    "'sex':'male'}]}},"
+	    "{'type':'absence.recorded','data':{'person':'001192000002',"
+	    "'case':'long_absence','from':'2026-03-03','to':'2027-07-01',"
+	    "'destination':'Huế','reason':'Công tác'}},"
+	    "{'type':'confirmation.issued','data':{'person':'001192000003',"
+	    "'requester':'001192000003','issued':'2026-03-02',"
+	    "'valid_until':'2026-04-01'}},"
+	    "{'type':'residence.closed','data':{'person':'001215000004',"
+	    "'kind':'permanent','ground':'emigrated','date':'2026-03-02',"
+	    "'event_date':'2026-03-01'}}]");
+	ck_assert_msg(journal_batch_add(b, ev, &e) == CUTRU_OK, "%s: %s",
+	    e.field, e.msg);
+	cJSON_Delete(ev);
+	ck_assert_int_eq(journal_batch_flush(b, &e), CUTRU_OK);
+	ck_assert_int_eq(journal_batch_flush(b, &e), CUTRU_OK);
+	ck_assert_int_eq(count(db, "journal"), 1 + journal_batch_entries(b));
+	journal_batch_free(b);
+	ck_assert_int_eq(exec(db, "COMMIT"), SQLITE_OK);
+	ck_assert_int_eq(verify(db, CUTRU_OK), 0);
+	ck_assert_int_eq(count(db, "persons"), 3600);
+	/* Versions count per entry: a household and its persons created by
+	 * the entry that holds them stay at 1. */
+	ck_assert_str_eq(text(db, "SELECT version FROM households"
+	    " WHERE number = 'HK-7'"), "1");
+	assert_replays(db, 0);
+	sqlite3_close(db);
+}
+END_TEST
+
+START_TEST(a_batch_with_savepoints_goes_on_after_a_refusal)
+{
+	sqlite3 *db = fresh();
+	struct apply_ctx c = ctx_on(2026, 3, 2);
+	struct journal_batch *b;
+	struct cutru_err e;
+	cJSON *ev;
+
+	ck_assert_int_eq(journal_batch_begin(db, &c, 0, &b, &e), CUTRU_OK);
+	ev = book_household(1);
+	ck_assert_int_eq(journal_batch_add(b, ev, &e), CUTRU_OK);
+	cJSON_Delete(ev);
+	/* Household 2, then a member added to a household that is not
+	 * there: all of it is undone, and the batch goes on. */
+	ev = book_household(2);
+	cJSON_AddItemToArray(ev, json("{'type':'household.member_added',"
+	    "'data':{'household':'HK-404','person':'001090000002',"
+	    "'relationship':'Con'}}"));
+	ck_assert_int_eq(journal_batch_add(b, ev, &e), CUTRU_ENOTFOUND);
+	ck_assert_str_eq(e.field, "[9].data.household");
+	cJSON_Delete(ev);
+	ev = book_household(3);
+	ck_assert_int_eq(journal_batch_add(b, ev, &e), CUTRU_OK);
+	cJSON_Delete(ev);
+	ck_assert_int_eq(journal_batch_flush(b, &e), CUTRU_OK);
+	ck_assert_int_eq(journal_batch_entries(b), 1);
+	journal_batch_free(b);
+	ck_assert_int_eq(count(db, "journal"), 1);
+	ck_assert_int_eq(count(db, "persons"), 6);
+	ck_assert_str_eq(text(db, "SELECT count(*) FROM persons WHERE"
+	    " id_number LIKE '%00002'"), "0");
+	ck_assert_int_eq(verify(db, CUTRU_OK), 0);
+	assert_replays(db, 0);
+	sqlite3_close(db);
+}
+END_TEST
+
+START_TEST(a_batch_refuses_what_it_cannot_journal)
+{
+	sqlite3 *db = fresh();
+	struct apply_ctx c = ctx_on(2026, 3, 2), bad;
+	struct journal_batch *b;
+	struct cutru_err e;
+	cJSON *ev;
+
+	bad = c;
+	bad.at = "2026-03-02 03:00";
+	ck_assert_int_eq(journal_batch_begin(db, &bad, 0, &b, &e),
+	    CUTRU_EINVAL);
+	ck_assert_str_eq(e.field, "at");
+	ck_assert_ptr_null(b);
+	bad = c;
+	bad.actor = "";
+	ck_assert_int_eq(journal_batch_begin(db, &bad, 0, &b, &e),
+	    CUTRU_EINVAL);
+	ck_assert_str_eq(e.field, "actor");
+	bad = c;
+	bad.actor = "l\xc3\x28n";
+	ck_assert_int_eq(journal_batch_begin(db, &bad, 0, &b, &e),
+	    CUTRU_EINVAL);
+	bad = c;
+	bad.date.prec = CUTRU_DATE_MONTH;
+	ck_assert_int_eq(journal_batch_begin(db, &bad, 0, &b, &e),
+	    CUTRU_EINVAL);
+	ck_assert_str_eq(e.field, "date");
+	bad = c;
+	bad.dossier_id = -1;
+	ck_assert_int_eq(journal_batch_begin(db, &bad, 0, &b, &e),
+	    CUTRU_EINVAL);
+	ck_assert_int_eq(journal_batch_begin(NULL, &c, 0, &b, &e),
+	    CUTRU_EINVAL);
+	ck_assert_int_eq(journal_batch_begin(db, NULL, 0, &b, &e),
+	    CUTRU_EINVAL);
+	/* Without savepoints a refusal ends the batch: nothing more is
+	 * applied or journalled, and the caller rolls back. */
+	ck_assert_int_eq(exec(db, "BEGIN"), SQLITE_OK);
+	ck_assert_int_eq(journal_batch_begin(db, &c,
+	    JOURNAL_BATCH_NO_SAVEPOINT, &b, &e), CUTRU_OK);
+	ck_assert_int_eq(journal_batch_add(b, NULL, &e), CUTRU_EINVAL);
+	ev = json("[{'type':'residence.opened','data':{'person':'" AN "',"
+	    "'kind':'permanent','address':{'commune':'00004','detail':'x'},"
+	    "'from':'2026-03-02'}}]");
+	ck_assert_int_eq(journal_batch_add(b, ev, &e), CUTRU_ENOTFOUND);
+	ck_assert_str_eq(e.field, "[0].data.person");
+	ck_assert_int_eq(journal_batch_add(b, ev, &e), CUTRU_EINTERNAL);
+	ck_assert_int_eq(journal_batch_flush(b, &e), CUTRU_EINTERNAL);
+	journal_batch_free(b);
+	ck_assert_int_eq(exec(db, "ROLLBACK"), SQLITE_OK);
+	ck_assert_int_eq(count(db, "journal"), 0);
+	/* An empty batch writes nothing, nor one whose only call was
+	 * refused; a NULL batch is refused. */
+	ck_assert_int_eq(journal_batch_begin(db, &c, 0, &b, &e), CUTRU_OK);
+	ck_assert_int_eq(journal_batch_flush(b, &e), CUTRU_OK);
+	ck_assert_int_eq(journal_batch_add(b, ev, &e), CUTRU_ENOTFOUND);
+	ck_assert_int_eq(journal_batch_flush(b, &e), CUTRU_OK);
+	ck_assert_int_eq(journal_batch_entries(b), 0);
+	journal_batch_free(b);
+	cJSON_Delete(ev);
+	ck_assert_int_eq(count(db, "journal"), 0);
+	ck_assert_int_eq(journal_batch_add(NULL, NULL, &e), CUTRU_EINVAL);
+	ck_assert_int_eq(journal_batch_flush(NULL, &e), CUTRU_EINVAL);
+	ck_assert_int_eq(journal_batch_entries(NULL), 0);
+	journal_batch_free(NULL);
+	sqlite3_close(db);
+}
+END_TEST
+
 Suite *
 test_suite(void)
 {
@@ -915,6 +1144,9 @@ test_suite(void)
 	tcase_add_test(tc, the_register_holds_the_journals_bytes);
 	tcase_add_test(tc, replaying_the_journal_rebuilds_the_register);
 	tcase_add_test(tc, every_procedure_applies_end_to_end);
+	tcase_add_test(tc, a_batch_journals_what_replay_rebuilds);
+	tcase_add_test(tc, a_batch_with_savepoints_goes_on_after_a_refusal);
+	tcase_add_test(tc, a_batch_refuses_what_it_cannot_journal);
 	suite_add_tcase(s, tc);
 	return s;
 }
