@@ -70,7 +70,7 @@ con_screen() { con_tmux capture-pane -p -t con; }
 
 con_wait() {
 	want=$1
-	limit=${2:-5}
+	limit=${2:-15}
 	i=0
 	while [ "$i" -lt $((limit * 10)) ]; do
 		if con_screen 2>/dev/null | grep -qF -- "$want"; then
@@ -89,7 +89,7 @@ con_wait() {
 con_wait_line() {
 	want=$1
 	i=0
-	while [ "$i" -lt 50 ]; do
+	while [ "$i" -lt 150 ]; do
 		if con_screen 2>/dev/null | grep -qxF -- "$want"; then
 			return 0
 		fi
@@ -104,7 +104,7 @@ con_wait_line() {
 # Until the pane no longer shows TEXT.
 con_wait_gone() {
 	want=$1
-	limit=${2:-5}
+	limit=${2:-15}
 	i=0
 	while [ "$i" -lt $((limit * 10)) ]; do
 		if ! con_screen 2>/dev/null | grep -qF -- "$want"; then
