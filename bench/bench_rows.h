@@ -49,6 +49,11 @@ uint64_t bench_rnd(uint64_t *s);
 /* Monotonic seconds. */
 double bench_now(void);
 
+/* CPU seconds used by the process (user and system).  On a shared machine
+ * less disturbed by other jobs than bench_now() (the scheduler's wait is
+ * not counted), though still by what they do to caches and clocks. */
+double bench_cpu(void);
+
 /* Sort lat[0..n) (seconds) and give its median and 99th percentile in
  * milliseconds. */
 void bench_percentiles(double *lat, int n, double *p50, double *p99);

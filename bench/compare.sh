@@ -101,10 +101,11 @@ done >"$out/res"
 echo "cutru cipher (SQLite $v_sys) against SQLCipher $v_sqc; options: $*"
 awk '
 { # RESULT engine mode side rows import_s id_s id_p50 id_p99 prefix_s
-  # prefix_p50 prefix_p99 bytes
+  # prefix_p50 prefix_p99 bytes import_cpu id_cpu prefix_cpu
 	k = $2 SUBSEP $3 SUBSEP $4
 	rows = $5; imp[k] = $6; ids[k] = $7; idp[k] = $8; pfs[k] = $10
-	pfp[k] = $11; mb[k] = $13 / 1e6
+	pfp[k] = $11; mb[k] = $13 / 1e6; impc[k] = $14; idc[k] = $15
+	pfc[k] = $16
 	if (!($3 in seen)) { seen[$3] = 1; order[++n] = $3 }
 }
 function line(label, arr, fmt,   a, b, c, d) {
@@ -123,9 +124,12 @@ END {
 		printf "%-22s %10s %10s %6s   %10s %10s %6s   %6s\n", "",
 		    "3.40", "", "", "3.15", "", "", "SQLC."
 		line("import s", imp, "%10.2f")
+		line("import CPU s", impc, "%10.2f")
 		line("id lookups, all s", ids, "%10.3f")
+		line("id lookups, CPU s", idc, "%10.3f")
 		line("id lookup p50 ms", idp, "%10.4f")
 		line("prefix LIKE, all s", pfs, "%10.3f")
+		line("prefix LIKE, CPU s", pfc, "%10.3f")
 		line("prefix LIKE p50 ms", pfp, "%10.4f")
 		line("files MB", mb, "%10.1f")
 	}

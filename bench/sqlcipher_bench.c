@@ -36,8 +36,9 @@
  *
  * Besides the table, each side prints a line for compare.sh:
  *   RESULT engine mode side rows import_s id_s id_p50 id_p99 prefix_s
- *          prefix_p50 prefix_p99 bytes
- * (seconds; p50 and p99 in milliseconds; bytes of the store's files).
+ *          prefix_p50 prefix_p99 bytes import_cpu id_cpu prefix_cpu
+ * (seconds; p50 and p99 in milliseconds; bytes of the store's files; the
+ * _cpu fields are the process's CPU seconds in the phase).
  *
  * Usage: sqlcipher_bench|subset_bench [-n rows] [-q queries] [-c cache_kib]
  *            [-C cache_kib] [-j wal|delete|both] [-d dir] [-k]
@@ -76,9 +77,9 @@ struct config {
 };
 
 struct result {
-	double import_s;
-	double id_s, id_p50, id_p99;
-	double prefix_s, prefix_p50, prefix_p99;
+	double import_s, import_cpu;
+	double id_s, id_cpu, id_p50, id_p99;
+	double prefix_s, prefix_cpu, prefix_p50, prefix_p99;
 	long prefix_hits;
 	long bytes;
 };
@@ -147,7 +148,7 @@ phase_id_lookups(sqlite3 *db, const struct config *c, uint64_t *s,
 {
 	sqlite3_stmt *byid = NULL;
 	char id[BENCH_ID_BYTES];
-	double t0 = 0, t;
+	double c0 = 0, t0 = 0, t;
 	int k, rc = -1;
 
 	if (sqlite3_prepare_v2(db, "SELECT name, dob, address FROM person "
@@ -156,8 +157,10 @@ phase_id_lookups(sqlite3 *db, const struct config *c, uint64_t *s,
 	for (k = -c->q / 10; k < c->q; k++) {
 		bench_id_number(id, (long)(bench_rnd(s) % (uint64_t)c->n));
 		t = bench_now();
-		if (k == 0)
+		if (k == 0) {
 			t0 = t;
+			c0 = bench_cpu();
+		}
 		sqlite3_bind_text(byid, 1, id, -1, SQLITE_STATIC);
 		if (sqlite3_step(byid) != SQLITE_ROW) {
 			fprintf(stderr, "sqlcipher_bench: id %s not found\n", id);
@@ -168,6 +171,7 @@ phase_id_lookups(sqlite3 *db, const struct config *c, uint64_t *s,
 			lat[k] = bench_now() - t;
 	}
 	r->id_s = bench_now() - t0;
+	r->id_cpu = bench_cpu() - c0;
 	bench_percentiles(lat, c->q, &r->id_p50, &r->id_p99);
 	rc = 0;
 done:
@@ -181,7 +185,7 @@ phase_prefix_searches(sqlite3 *db, const struct config *c, uint64_t *s,
 {
 	sqlite3_stmt *pre = NULL;
 	char like[64];
-	double t0 = 0, t;
+	double c0 = 0, t0 = 0, t;
 	int k, rc = -1, src;
 
 	if (sqlite3_prepare_v2(db, prefix_sql, -1, &pre, NULL) != SQLITE_OK)
@@ -191,8 +195,10 @@ phase_prefix_searches(sqlite3 *db, const struct config *c, uint64_t *s,
 		snprintf(like, sizeof like, "%s%%",
 		    prefixes[bench_rnd(s) % BENCH_N_OF(prefixes)]);
 		t = bench_now();
-		if (k == 0)
+		if (k == 0) {
 			t0 = t;
+			c0 = bench_cpu();
+		}
 		sqlite3_bind_text(pre, 1, like, -1, SQLITE_STATIC);
 		while ((src = sqlite3_step(pre)) == SQLITE_ROW)
 			r->prefix_hits += k >= 0;
@@ -206,6 +212,7 @@ phase_prefix_searches(sqlite3 *db, const struct config *c, uint64_t *s,
 			lat[k] = bench_now() - t;
 	}
 	r->prefix_s = bench_now() - t0;
+	r->prefix_cpu = bench_cpu() - c0;
 	bench_percentiles(lat, c->q, &r->prefix_p50, &r->prefix_p99);
 	rc = 0;
 done:
@@ -349,7 +356,7 @@ run(const char *dir, const struct config *c, const struct bench_rows *rs,
 	char path[4096 + 300], sql[160], prefix[64];
 	sqlite3 *db = NULL;
 	uint64_t s = 0x9e3779b97f4a7c15ULL;
-	double t0, *lat = NULL;
+	double t0, c0, *lat = NULL;
 	int rc = -1, wal = strcmp(mode, "wal") == 0;
 
 	snprintf(prefix, sizeof prefix, "%s-%s-%s.db", ENGINE,
@@ -367,9 +374,11 @@ run(const char *dir, const struct config *c, const struct bench_rows *rs,
 	    check_plan(db) != 0)
 		goto done;
 	t0 = bench_now();
+	c0 = bench_cpu();
 	if (bench_phase(PHASE_IMPORT, db, c, rs, wal, &s, NULL, r) != 0)
 		goto done;
 	r->import_s = bench_now() - t0;
+	r->import_cpu = bench_cpu() - c0;
 	r->bytes = bench_dir_bytes(dir, prefix);
 	if (c->query_cache_kib != 0) {
 		snprintf(sql, sizeof sql, "PRAGMA cache_size = -%d",
@@ -437,9 +446,10 @@ static void
 print_result(const char *mode, const char *side, long n,
     const struct result *r)
 {
-	printf("RESULT %s %s %s %ld %.4f %.4f %.5f %.5f %.4f %.5f %.5f %ld\n",
-	    ENGINE, mode, side, n, r->import_s, r->id_s, r->id_p50, r->id_p99,
-	    r->prefix_s, r->prefix_p50, r->prefix_p99, r->bytes);
+	printf("RESULT %s %s %s %ld %.4f %.4f %.5f %.5f %.4f %.5f %.5f %ld "
+	    "%.4f %.4f %.4f\n", ENGINE, mode, side, n, r->import_s, r->id_s,
+	    r->id_p50, r->id_p99, r->prefix_s, r->prefix_p50, r->prefix_p99,
+	    r->bytes, r->import_cpu, r->id_cpu, r->prefix_cpu);
 }
 
 static void
@@ -452,12 +462,18 @@ print_pair(const char *mode, long n, const struct result *p,
 	    (double)n / x->import_s);
 	printf("%-26s %14.2f %14.2f %8.3f\n", "import seconds", p->import_s,
 	    x->import_s, x->import_s / p->import_s);
+	printf("%-26s %14.2f %14.2f %8.3f\n", "import CPU seconds",
+	    p->import_cpu, x->import_cpu, x->import_cpu / p->import_cpu);
 	printf("%-26s %14.3f %14.3f %8.3f\n", "id lookups, all s", p->id_s,
 	    x->id_s, x->id_s / p->id_s);
+	printf("%-26s %14.3f %14.3f %8.3f\n", "id lookups, CPU s", p->id_cpu,
+	    x->id_cpu, x->id_cpu / p->id_cpu);
 	printf("%-26s %14.4f %14.4f %8.3f\n", "id lookup p50 ms", p->id_p50,
 	    x->id_p50, x->id_p50 / p->id_p50);
 	printf("%-26s %14.3f %14.3f %8.3f\n", "prefix searches, all s",
 	    p->prefix_s, x->prefix_s, x->prefix_s / p->prefix_s);
+	printf("%-26s %14.3f %14.3f %8.3f\n", "prefix searches, CPU s",
+	    p->prefix_cpu, x->prefix_cpu, x->prefix_cpu / p->prefix_cpu);
 	printf("%-26s %14.4f %14.4f %8.3f\n", "prefix search p50 ms",
 	    p->prefix_p50, x->prefix_p50, x->prefix_p50 / p->prefix_p50);
 	printf("%-26s %14ld %14ld\n", "prefix hits", p->prefix_hits,

@@ -72,10 +72,10 @@ exec(sqlite3 *db, const char *sql)
 }
 
 struct result {
-	double import_s;
+	double import_s, import_cpu;
 	double rows_per_s;
-	double id_s, id_p50, id_p99;           /* total s; p50, p99 in ms */
-	double prefix_s, prefix_p50, prefix_p99;
+	double id_s, id_cpu, id_p50, id_p99;           /* total s; p50, p99 in ms */
+	double prefix_s, prefix_cpu, prefix_p50, prefix_p99;
 	long prefix_hits;
 	long bytes;
 };
@@ -173,7 +173,7 @@ phase_id_lookups(sqlite3 *db, const struct config *c, uint64_t *s,
 {
 	sqlite3_stmt *byid = NULL;
 	char id[BENCH_ID_BYTES];
-	double t0 = 0;
+	double c0 = 0, t0 = 0;
 	int k, rc = -1;
 
 	if (sqlite3_prepare_v2(db, "SELECT name, dob, address FROM person "
@@ -184,8 +184,10 @@ phase_id_lookups(sqlite3 *db, const struct config *c, uint64_t *s,
 
 		bench_id_number(id, (long)(bench_rnd(s) % (uint64_t)c->n));
 		t = bench_now();
-		if (k == 0)
+		if (k == 0) {
 			t0 = t;
+			c0 = bench_cpu();
+		}
 		sqlite3_bind_text(byid, 1, id, -1, SQLITE_STATIC);
 		if (sqlite3_step(byid) != SQLITE_ROW) {
 			fprintf(stderr, "store_bench: id %s not found\n", id);
@@ -196,6 +198,7 @@ phase_id_lookups(sqlite3 *db, const struct config *c, uint64_t *s,
 			lat[k] = bench_now() - t;
 	}
 	r->id_s = bench_now() - t0;
+	r->id_cpu = bench_cpu() - c0;
 	bench_percentiles(lat, c->q, &r->id_p50, &r->id_p99);
 	rc = 0;
 done:
@@ -213,7 +216,7 @@ phase_prefix_searches(sqlite3 *db, const struct config *c, uint64_t *s,
 	    "do xuan", "nguyen thi", "ly quang p" };
 	sqlite3_stmt *pre = NULL;
 	char match[64];
-	double t0 = 0;
+	double c0 = 0, t0 = 0;
 	int k, rc = -1, src;
 
 	if (sqlite3_prepare_v2(db, "SELECT p.id_number, p.name FROM person_fts "
@@ -228,8 +231,10 @@ phase_prefix_searches(sqlite3 *db, const struct config *c, uint64_t *s,
 		/* "a b c" * is the phrase a b c with c a prefix. */
 		snprintf(match, sizeof match, "\"%s\" *", pf);
 		t = bench_now();
-		if (k == 0)
+		if (k == 0) {
 			t0 = t;
+			c0 = bench_cpu();
+		}
 		sqlite3_bind_text(pre, 1, match, -1, SQLITE_STATIC);
 		while ((src = sqlite3_step(pre)) == SQLITE_ROW)
 			r->prefix_hits += k >= 0;
@@ -243,6 +248,7 @@ phase_prefix_searches(sqlite3 *db, const struct config *c, uint64_t *s,
 			lat[k] = bench_now() - t;
 	}
 	r->prefix_s = bench_now() - t0;
+	r->prefix_cpu = bench_cpu() - c0;
 	bench_percentiles(lat, c->q, &r->prefix_p50, &r->prefix_p99);
 	rc = 0;
 done:
@@ -288,7 +294,7 @@ run(const char *dir, const struct config *c, const struct bench_rows *rs,
 	struct cutru_err e;
 	sqlite3 *db = NULL;
 	uint64_t s = 0x9e3779b97f4a7c15ULL;
-	double t0, *lat = NULL;
+	double t0, c0, *lat = NULL;
 	int rc = -1, wal = strcmp(mode, "wal") == 0;
 
 	snprintf(prefix, sizeof prefix, "%s-%s.db", encrypted ? "enc" : "plain",
@@ -318,9 +324,11 @@ run(const char *dir, const struct config *c, const struct bench_rows *rs,
 	if (create_schema(db, c) != 0)
 		goto done;
 	t0 = bench_now();
+	c0 = bench_cpu();
 	if (bench_phase(PHASE_IMPORT, db, c, rs, wal, &s, NULL, r) != 0)
 		goto done;
 	r->import_s = bench_now() - t0;
+	r->import_cpu = bench_cpu() - c0;
 	r->rows_per_s = (double)c->n / r->import_s;
 	r->bytes = bench_dir_bytes(dir, prefix);
 
@@ -376,11 +384,12 @@ remove_stores(const char *dir)
 static void
 print_one(const char *mode, const char *side, const struct result *r)
 {
-	printf("%s, %s: import %.0f rows/s (%.2f s); id lookup p50 %.4f ms, "
-	    "p99 %.4f ms, all %.3f s; prefix search p50 %.4f ms, p99 %.4f ms, "
-	    "all %.3f s; %.1f MB\n", mode, side, r->rows_per_s, r->import_s,
-	    r->id_p50, r->id_p99, r->id_s, r->prefix_p50, r->prefix_p99,
-	    r->prefix_s, (double)r->bytes / 1e6);
+	printf("%s, %s: import %.0f rows/s (%.2f s, CPU %.2f s); id lookup "
+	    "p50 %.4f ms, p99 %.4f ms, all %.3f s (CPU %.3f s); prefix search "
+	    "p50 %.4f ms, p99 %.4f ms, all %.3f s (CPU %.3f s); %.1f MB\n",
+	    mode, side, r->rows_per_s, r->import_s, r->import_cpu, r->id_p50,
+	    r->id_p99, r->id_s, r->id_cpu, r->prefix_p50, r->prefix_p99,
+	    r->prefix_s, r->prefix_cpu, (double)r->bytes / 1e6);
 }
 
 static void
@@ -392,14 +401,20 @@ print_pair(const char *mode, const struct result *p, const struct result *x)
 	    x->rows_per_s);
 	printf("%-26s %14.2f %14.2f %8.3f\n", "import seconds", p->import_s,
 	    x->import_s, x->import_s / p->import_s);
+	printf("%-26s %14.2f %14.2f %8.3f\n", "import CPU seconds",
+	    p->import_cpu, x->import_cpu, x->import_cpu / p->import_cpu);
 	printf("%-26s %14.3f %14.3f %8.3f\n", "id lookups, all s", p->id_s,
 	    x->id_s, x->id_s / p->id_s);
+	printf("%-26s %14.3f %14.3f %8.3f\n", "id lookups, CPU s", p->id_cpu,
+	    x->id_cpu, x->id_cpu / p->id_cpu);
 	printf("%-26s %14.4f %14.4f %8.3f\n", "id lookup p50 ms", p->id_p50,
 	    x->id_p50, x->id_p50 / p->id_p50);
 	printf("%-26s %14.4f %14.4f %8.3f\n", "id lookup p99 ms", p->id_p99,
 	    x->id_p99, x->id_p99 / p->id_p99);
 	printf("%-26s %14.3f %14.3f %8.3f\n", "prefix searches, all s",
 	    p->prefix_s, x->prefix_s, x->prefix_s / p->prefix_s);
+	printf("%-26s %14.3f %14.3f %8.3f\n", "prefix searches, CPU s",
+	    p->prefix_cpu, x->prefix_cpu, x->prefix_cpu / p->prefix_cpu);
 	printf("%-26s %14.4f %14.4f %8.3f\n", "prefix search p50 ms",
 	    p->prefix_p50, x->prefix_p50, x->prefix_p50 / p->prefix_p50);
 	printf("%-26s %14.4f %14.4f %8.3f\n", "prefix search p99 ms",
@@ -573,7 +588,8 @@ main(int argc, char **argv)
 			remove_stores(dir);
 	}
 	if (only < 0)
-		printf("(ratios: encrypted / plain, in time or size)\n");
+		printf("(ratios: encrypted / plain, in time or size; CPU: user and "
+		    "system time of the process)\n");
 	if (!keep && made)
 		rmdir(dir);
 	bench_rows_free(&rs);
