@@ -1354,6 +1354,9 @@ test_suite(void)
 	Suite *s = suite_create("apply");
 	TCase *tc = tcase_create("apply");
 
+	/* The session and batch cases apply thousands of lists, which
+	 * sanitizers on a shared machine make slow. */
+	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, person_upserted_creates_with_name_columns);
 	tcase_add_test(tc, person_upserted_updates_only_what_changed);
 	tcase_add_test(tc, person_upserted_refuses_what_validation_refuses);
