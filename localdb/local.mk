@@ -13,3 +13,4 @@ include localdb/dossier.mk
 include localdb/search.mk
 include localdb/import.mk
 include localdb/queries.mk
+include localdb/bulk.mk

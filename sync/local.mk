@@ -54,3 +54,4 @@ tests_unit_test_device_CFLAGS = $(SYNC_TEST_CFLAGS) \
 	-DEXAMPLES_DIR='"$(abs_top_srcdir)/examples/requests"'
 tests_unit_test_device_LDADD = $(SYNC_TEST_LIBS)
 include sync/outbox.mk
+include sync/client.mk

@@ -11,3 +11,5 @@ tests_unit_test_passphrase_CFLAGS = $(TEST_CFLAGS) $(SODIUM_CFLAGS)
 tests_unit_test_passphrase_LDADD = $(TUI_LIBS) $(CHECK_LIBS)
 include tui/cli.mk
 include tui/console.mk
+include tui/drafts.mk
+include tui/screens.mk
