@@ -29,6 +29,7 @@
 #include "core/i18n.h"
 #include "core/procedure.h"
 #include "sync/changeset.h"
+#include "sync/util.h"
 
 /* Members of a change set, in canonical (sorted) order. */
 static const char *const members[] = {
@@ -51,40 +52,6 @@ set_why(enum sync_reason *why, enum sync_reason r)
 {
 	if (why != NULL)
 		*why = r;
-}
-
-static int
-oom(struct cutru_err *e)
-{
-	return cutru_err_set(e, CUTRU_ENOMEM, NULL, _("Out of memory."));
-}
-
-/* s is exactly n lowercase hex digits. */
-static int
-is_hex(const char *s, size_t n)
-{
-	size_t i;
-
-	if (s == NULL || strlen(s) != n)
-		return 0;
-	for (i = 0; i < n; i++)
-		if (!((s[i] >= '0' && s[i] <= '9') ||
-		    (s[i] >= 'a' && s[i] <= 'f')))
-			return 0;
-	return 1;
-}
-
-static int
-is_ward(const char *s)
-{
-	size_t i;
-
-	if (s == NULL || strlen(s) != CHANGESET_WARD_LEN)
-		return 0;
-	for (i = 0; i < CHANGESET_WARD_LEN; i++)
-		if (s[i] < '0' || s[i] > '9')
-			return 0;
-	return 1;
 }
 
 /* "YYYY-MM-DD", a real day. */
@@ -255,19 +222,19 @@ parse_owned(char *canon, size_t len, struct changeset *out,
 	}
 
 	m = cJSON_GetObjectItemCaseSensitive(tree, "ward");
-	if (!cJSON_IsString(m) || !is_ward(m->valuestring)) {
+	if (!cJSON_IsString(m) || !sync_is_ward(m->valuestring)) {
 		rc = malformed(why, e, "ward", N_("ward code"));
 		goto fail;
 	}
 	memcpy(out->ward, m->valuestring, CHANGESET_WARD_LEN + 1);
 	m = cJSON_GetObjectItemCaseSensitive(tree, "device");
-	if (!cJSON_IsString(m) || !is_hex(m->valuestring, ENVELOPE_KEY_ID_HEX)) {
+	if (!cJSON_IsString(m) || !sync_is_lower_hex(m->valuestring, ENVELOPE_KEY_ID_HEX)) {
 		rc = malformed(why, e, "device", N_("device id"));
 		goto fail;
 	}
 	memcpy(out->device, m->valuestring, ENVELOPE_KEY_ID_HEX + 1);
 	m = cJSON_GetObjectItemCaseSensitive(tree, "supervisor_key");
-	if (!cJSON_IsString(m) || !is_hex(m->valuestring, ENVELOPE_KEY_ID_HEX)) {
+	if (!cJSON_IsString(m) || !sync_is_lower_hex(m->valuestring, ENVELOPE_KEY_ID_HEX)) {
 		rc = malformed(why, e, "supervisor_key", N_("supervisor key id"));
 		goto fail;
 	}
@@ -283,7 +250,7 @@ parse_owned(char *canon, size_t len, struct changeset *out,
 		goto fail;
 	}
 	m = cJSON_GetObjectItemCaseSensitive(tree, "prev");
-	if (!cJSON_IsString(m) || !is_hex(m->valuestring, HASH_HEX_LEN) ||
+	if (!cJSON_IsString(m) || !sync_is_lower_hex(m->valuestring, HASH_HEX_LEN) ||
 	    hash_from_hex(m->valuestring, HASH_HEX_LEN, out->prev, NULL) !=
 	    CUTRU_OK) {
 		rc = malformed(why, e, "prev", N_("previous hash"));
@@ -346,7 +313,7 @@ changeset_parse(const char *canon, size_t len, struct changeset *out,
 	}
 	if ((copy = malloc(len + 1)) == NULL) {
 		set_why(why, SYNC_R_INTERNAL);
-		return oom(e);
+		return sync_oom(e);
 	}
 	memcpy(copy, canon, len);
 	copy[len] = '\0';
@@ -373,10 +340,10 @@ changeset_build(const struct changeset_input *in, char **canon, size_t *len,
 		return cutru_err_set(e, CUTRU_EINVAL, "approval",
 		    _("A change set needs a signed approval and the "
 		    "supervisor's key."));
-	if (!is_ward(in->ward))
+	if (!sync_is_ward(in->ward))
 		return cutru_err_set(e, CUTRU_EINVAL, "ward",
 		    _("The ward code must be 5 digits."));
-	if (!is_hex(in->device, ENVELOPE_KEY_ID_HEX))
+	if (!sync_is_lower_hex(in->device, ENVELOPE_KEY_ID_HEX))
 		return cutru_err_set(e, CUTRU_EINVAL, "device",
 		    _("The device id must be 16 lowercase hex digits."));
 	if (in->seq < 1 || in->seq > CANON_INT_MAX)
@@ -408,7 +375,7 @@ changeset_build(const struct changeset_input *in, char **canon, size_t *len,
 	if ((sig64 = envelope_b64_encode(in->approval_sig,
 	    DOSSIER_SIGNATURE_BYTES)) == NULL ||
 	    (o = cJSON_CreateObject()) == NULL) {
-		rc = oom(e);
+		rc = sync_oom(e);
 		goto done;
 	}
 	cJSON_AddItemToObject(o, "approval", approval);
@@ -422,7 +389,7 @@ changeset_build(const struct changeset_input *in, char **canon, size_t *len,
 	    cJSON_AddNumberToObject(o, "seq", (double)in->seq) == NULL ||
 	    cJSON_AddStringToObject(o, "supervisor_key", kid) == NULL ||
 	    cJSON_AddStringToObject(o, "ward", in->ward) == NULL) {
-		rc = oom(e);
+		rc = sync_oom(e);
 		goto done;
 	}
 	if ((rc = canon_encode(o, &out, &outlen, e)) != CUTRU_OK)

@@ -26,12 +26,7 @@
 #include "sync/changeset.h"
 #include "sync/device.h"
 #include "sync/enroll.h"
-
-static int
-oom(struct cutru_err *e)
-{
-	return cutru_err_set(e, CUTRU_ENOMEM, NULL, _("Out of memory."));
-}
+#include "sync/util.h"
 
 static int
 db_err(sqlite3 *db, struct cutru_err *e)
@@ -134,7 +129,7 @@ device_load(sqlite3 *db, struct device **out, struct cutru_err *e)
 		goto done;
 	}
 	if ((d = device_new()) == NULL) {
-		rc = oom(e);
+		rc = sync_oom(e);
 		goto done;
 	}
 	if (text_into(st, 0, d->id, sizeof d->id) ||
@@ -209,7 +204,7 @@ device_load_or_create(sqlite3 *db, const char *ward, struct device **out,
 		return rc;
 	cutru_err_clear(e);
 	if ((d = device_new()) == NULL)
-		return oom(e);
+		return sync_oom(e);
 	crypto_sign_keypair(pk, d->sign_sk);
 	crypto_box_keypair(d->box_pk, d->box_sk);
 	envelope_key_id(pk, id, NULL);
@@ -510,7 +505,7 @@ device_sealed_changeset(sqlite3 *db, int64_t seq, unsigned char **out,
 	p = sqlite3_column_blob(st, 0);
 	n = (size_t)sqlite3_column_bytes(st, 0);
 	if (p == NULL || n == 0 || (*out = malloc(n)) == NULL) {
-		rc = p == NULL || n == 0 ? db_err(db, e) : oom(e);
+		rc = p == NULL || n == 0 ? db_err(db, e) : sync_oom(e);
 		goto done;
 	}
 	memcpy(*out, p, n);

@@ -16,29 +16,11 @@
 #include "core/i18n.h"
 #include "core/utf8.h"
 #include "sync/enroll.h"
+#include "sync/util.h"
 
 static const struct canon_limits enroll_limits = {
 	ENROLL_CANON_MAX, 512, 32, 2
 };
-
-static int
-oom(struct cutru_err *e)
-{
-	return cutru_err_set(e, CUTRU_ENOMEM, NULL, _("Out of memory."));
-}
-
-static int
-is_ward(const char *s)
-{
-	size_t i;
-
-	if (s == NULL || strlen(s) != 5)
-		return 0;
-	for (i = 0; i < 5; i++)
-		if (s[i] < '0' || s[i] > '9')
-			return 0;
-	return 1;
-}
 
 int
 enroll_token_check(const char *token, struct cutru_err *e)
@@ -89,7 +71,7 @@ enroll_request_seal(const struct enroll_request *r,
 	if (r == NULL || device_sign_sk == NULL || registry_box_pk == NULL)
 		return cutru_err_set(e, CUTRU_EINVAL, "enroll",
 		    _("No enrollment request, or no key."));
-	if (!is_ward(r->ward))
+	if (!sync_is_ward(r->ward))
 		return cutru_err_set(e, CUTRU_EINVAL, "ward",
 		    _("The ward code must be 5 digits."));
 	if ((rc = enroll_token_check(r->token, e)) != CUTRU_OK ||
@@ -114,7 +96,7 @@ enroll_request_seal(const struct enroll_request *r,
 	    cJSON_AddNumberToObject(o, "time", (double)r->time) == NULL ||
 	    cJSON_AddStringToObject(o, "token", r->token) == NULL ||
 	    cJSON_AddStringToObject(o, "ward", r->ward) == NULL) {
-		rc = oom(e);
+		rc = sync_oom(e);
 		goto done;
 	}
 	if ((rc = canon_encode(o, &canon, &len, e)) != CUTRU_OK)
@@ -176,7 +158,7 @@ enroll_request_open(const unsigned char *in, size_t len,
 			goto bad;
 	if (m != NULL)
 		goto bad;
-	if (!is_ward(cJSON_GetObjectItemCaseSensitive(o, "ward")->valuestring))
+	if (!sync_is_ward(cJSON_GetObjectItemCaseSensitive(o, "ward")->valuestring))
 		goto bad;
 	memcpy(out->ward, cJSON_GetObjectItemCaseSensitive(o,
 	    "ward")->valuestring, 6);
@@ -242,7 +224,7 @@ enroll_answer_sign(const struct enroll_answer *a,
 
 	*out = NULL;
 	*outlen = 0;
-	if (a == NULL || registry_sign_sk == NULL || !is_ward(a->ward) ||
+	if (a == NULL || registry_sign_sk == NULL || !sync_is_ward(a->ward) ||
 	    strlen(a->device) != ENVELOPE_KEY_ID_HEX || a->time < 0 ||
 	    a->time > CANON_INT_MAX)
 		return cutru_err_set(e, CUTRU_EINVAL, "enroll",
@@ -252,7 +234,7 @@ enroll_answer_sign(const struct enroll_answer *a,
 	    cJSON_AddStringToObject(o, "kind", ENROLLED_KIND) == NULL ||
 	    cJSON_AddNumberToObject(o, "time", (double)a->time) == NULL ||
 	    cJSON_AddStringToObject(o, "ward", a->ward) == NULL) {
-		rc = oom(e);
+		rc = sync_oom(e);
 		goto done;
 	}
 	if ((rc = canon_encode(o, &canon, &len, e)) == CUTRU_OK)
@@ -291,7 +273,7 @@ enroll_answer_verify(const unsigned char *in, size_t len,
 	    !cJSON_IsString(d) ||
 	    strlen(d->valuestring) != ENVELOPE_KEY_ID_HEX ||
 	    !cJSON_IsNumber(t) || t->valuedouble < 0 || !cJSON_IsString(w) ||
-	    !is_ward(w->valuestring)) {
+	    !sync_is_ward(w->valuestring)) {
 		rc = cutru_err_set(e, CUTRU_EINVAL, "enroll",
 		    _("The registry's enrollment answer is not valid."));
 		goto done;

@@ -28,6 +28,7 @@
 #include "core/canon.h"
 #include "core/i18n.h"
 #include "sync/envelope.h"
+#include "sync/util.h"
 
 #define KEY_ID_TAG "cutru-key-id-v1"
 
@@ -83,12 +84,6 @@ envelope_dictionary(size_t *len)
 
 /* ------------------------------------------------------------ helpers */
 
-static int
-oom(struct cutru_err *e)
-{
-	return cutru_err_set(e, CUTRU_ENOMEM, NULL, _("Out of memory."));
-}
-
 static void
 set_why(enum sync_reason *why, enum sync_reason r)
 {
@@ -141,7 +136,7 @@ deflate_dict(const unsigned char *in, size_t len, unsigned char **out,
 	memset(&z, 0, sizeof z);
 	if (deflateInit2(&z, Z_BEST_COMPRESSION, Z_DEFLATED, -15, 9,
 	    Z_DEFAULT_STRATEGY) != Z_OK)
-		return oom(e);
+		return sync_oom(e);
 	if (deflateSetDictionary(&z, (const Bytef *)dictionary,
 	    (uInt)(sizeof dictionary - 1)) != Z_OK) {
 		deflateEnd(&z);
@@ -151,7 +146,7 @@ deflate_dict(const unsigned char *in, size_t len, unsigned char **out,
 	cap = deflateBound(&z, (uLong)len);
 	if ((buf = malloc(cap)) == NULL) {
 		deflateEnd(&z);
-		return oom(e);
+		return sync_oom(e);
 	}
 	z.next_in = (Bytef *)(uintptr_t)in;
 	z.avail_in = (uInt)len;
@@ -187,7 +182,7 @@ inflate_dict(const unsigned char *in, size_t len, size_t max,
 	*outlen = 0;
 	memset(&z, 0, sizeof z);
 	if (inflateInit2(&z, -15) != Z_OK)
-		return oom(e);
+		return sync_oom(e);
 	if (inflateSetDictionary(&z, (const Bytef *)dictionary,
 	    (uInt)(sizeof dictionary - 1)) != Z_OK) {
 		inflateEnd(&z);
@@ -200,7 +195,7 @@ inflate_dict(const unsigned char *in, size_t len, size_t max,
 	if (cap > max + 1)
 		cap = max + 1;
 	if ((buf = malloc(cap + 1)) == NULL) {
-		rc = oom(e);
+		rc = sync_oom(e);
 		goto done;
 	}
 	z.next_in = (Bytef *)(uintptr_t)in;
@@ -227,7 +222,7 @@ inflate_dict(const unsigned char *in, size_t len, size_t max,
 		}
 		if (zrc != Z_OK && zrc != Z_BUF_ERROR) {
 			if (zrc == Z_MEM_ERROR) {
-				rc = oom(e);
+				rc = sync_oom(e);
 				goto done;
 			}
 			set_why(why, SYNC_R_MALFORMED);
@@ -243,7 +238,7 @@ inflate_dict(const unsigned char *in, size_t len, size_t max,
 			if (ncap == cap)
 				continue;   /* full at max + 1: next round says so */
 			if ((nb = realloc(buf, ncap + 1)) == NULL) {
-				rc = oom(e);
+				rc = sync_oom(e);
 				goto done;
 			}
 			buf = nb;
@@ -308,7 +303,7 @@ envelope_seal(const char *magic, const char *canon, size_t len,
 	if ((body = malloc(blen)) == NULL ||
 	    (sealed = malloc(ENVELOPE_SEAL_HEADER + crypto_box_SEALBYTES +
 	    blen)) == NULL) {
-		rc = oom(e);
+		rc = sync_oom(e);
 		goto done;
 	}
 	body[0] = (unsigned char)method;
@@ -372,7 +367,7 @@ envelope_open(const char *magic, const unsigned char *in, size_t inlen,
 	}
 	blen = inlen - ENVELOPE_SEAL_HEADER - crypto_box_SEALBYTES;
 	if ((body = malloc(blen)) == NULL)
-		return oom(e);
+		return sync_oom(e);
 	if (crypto_box_seal_open(body, in + ENVELOPE_SEAL_HEADER,
 	    inlen - ENVELOPE_SEAL_HEADER, box_pk, box_sk) != 0) {
 		set_why(why, SYNC_R_BAD_SEAL);
@@ -392,7 +387,7 @@ envelope_open(const char *magic, const unsigned char *in, size_t inlen,
 			goto done;
 		}
 		if ((doc = malloc(dlen + 1)) == NULL) {
-			rc = oom(e);
+			rc = sync_oom(e);
 			goto done;
 		}
 		memcpy(doc, body + ENVELOPE_SIGNED_HEADER, dlen);
@@ -464,7 +459,7 @@ envelope_sign(const char *magic, const char *canon, size_t len,
 	if ((rc = check_canonical(canon, len, 0, e)) != CUTRU_OK)
 		return rc;
 	if ((buf = malloc(ENVELOPE_SIGNED_ONLY_HEADER + len)) == NULL)
-		return oom(e);
+		return sync_oom(e);
 	memcpy(buf, magic, ENVELOPE_MAGIC_LEN);
 	/* libsodium's secret key ends with the public key. */
 	envelope_key_id(sign_sk + crypto_sign_SEEDBYTES, NULL,
@@ -516,7 +511,7 @@ envelope_check_signed(const char *magic, const unsigned char *in,
 	if ((rc = check_canonical(doc, dlen, max_canon, e)) != CUTRU_OK)
 		return rc;
 	if ((copy = malloc(dlen + 1)) == NULL)
-		return oom(e);
+		return sync_oom(e);
 	memcpy(copy, doc, dlen);
 	copy[dlen] = '\0';
 	*canon = copy;
@@ -555,7 +550,7 @@ b64_decode_into(const char *b64, unsigned char *out, size_t cap,
 		return cutru_err_set(e, CUTRU_EINVAL, field,
 		    _("The value of %s is not valid base64."), field);
 	if ((again = envelope_b64_encode(out, bl)) == NULL)
-		return oom(e);
+		return sync_oom(e);
 	ok = strcmp(again, b64) == 0;
 	free(again);
 	if (!ok)
@@ -606,7 +601,7 @@ envelope_b64_decode(const char *b64, size_t max, unsigned char **out,
 		return cutru_err_set(e, CUTRU_ERANGE, field,
 		    _("The value of %s is longer than %zu bytes."), field, max);
 	if ((buf = malloc(cap + 1)) == NULL)
-		return oom(e);
+		return sync_oom(e);
 	if ((rc = b64_decode_into(b64, buf, cap + 1, outlen, field, e)) !=
 	    CUTRU_OK) {
 		free(buf);
@@ -706,13 +701,13 @@ registry_keys_format(const struct registry_keys *k, char **out,
 	    cJSON_AddStringToObject(o, "kind", REGISTRY_KEY_KIND) == NULL ||
 	    cJSON_AddStringToObject(o, "name", k->name) == NULL ||
 	    cJSON_AddStringToObject(o, "sign_pk", b1) == NULL) {
-		rc = oom(e);
+		rc = sync_oom(e);
 		goto done;
 	}
 	if ((rc = canon_encode(o, &s, &n, e)) != CUTRU_OK)
 		goto done;
 	if ((line = realloc(s, n + 2)) == NULL) {
-		rc = oom(e);
+		rc = sync_oom(e);
 		goto done;
 	}
 	s = NULL;

@@ -20,18 +20,13 @@
 #include "core/event.h"
 #include "core/i18n.h"
 #include "sync/feed.h"
+#include "sync/util.h"
 
 #define FEED_REQUEST_TAG "cutru-feed-request-v1"
 
 static const struct canon_limits feed_limits = {
 	FEED_CANON_MAX, 8192, 400000, 0
 };
-
-static int
-oom(struct cutru_err *e)
-{
-	return cutru_err_set(e, CUTRU_ENOMEM, NULL, _("Out of memory."));
-}
 
 int
 feed_cursor_check(const char *s, struct cutru_err *e)
@@ -66,33 +61,6 @@ is_cause(const char *s)
 		return 0;
 	for (i = 0; i < n; i++)
 		if (!((s[i] >= 'a' && s[i] <= 'z') || s[i] == '_'))
-			return 0;
-	return 1;
-}
-
-static int
-is_hex16(const char *s)
-{
-	size_t i;
-
-	if (s == NULL || strlen(s) != ENVELOPE_KEY_ID_HEX)
-		return 0;
-	for (i = 0; i < ENVELOPE_KEY_ID_HEX; i++)
-		if (!((s[i] >= '0' && s[i] <= '9') ||
-		    (s[i] >= 'a' && s[i] <= 'f')))
-			return 0;
-	return 1;
-}
-
-static int
-is_ward(const char *s)
-{
-	size_t i;
-
-	if (s == NULL || strlen(s) != 5)
-		return 0;
-	for (i = 0; i < 5; i++)
-		if (s[i] < '0' || s[i] > '9')
 			return 0;
 	return 1;
 }
@@ -195,10 +163,10 @@ feed_seal(const struct feed_page *p, const unsigned char *registry_sign_sk,
 	if (p == NULL || registry_sign_sk == NULL || device_box_pk == NULL)
 		return cutru_err_set(e, CUTRU_EINVAL, "feed",
 		    _("No feed page, or no key to seal it with."));
-	if (!is_ward(p->ward))
+	if (!sync_is_ward(p->ward))
 		return cutru_err_set(e, CUTRU_EINVAL, "ward",
 		    _("The ward code must be 5 digits."));
-	if (!is_hex16(p->device))
+	if (!sync_is_lower_hex(p->device, ENVELOPE_KEY_ID_HEX))
 		return cutru_err_set(e, CUTRU_EINVAL, "device",
 		    _("The device id must be 16 lowercase hex digits."));
 	if ((rc = feed_cursor_check(p->after, e)) != CUTRU_OK ||
@@ -212,7 +180,7 @@ feed_seal(const struct feed_page *p, const unsigned char *registry_sign_sk,
 	    cJSON_AddStringToObject(o, "after", p->after) == NULL ||
 	    cJSON_AddStringToObject(o, "cursor", p->cursor) == NULL ||
 	    cJSON_AddStringToObject(o, "device", p->device) == NULL) {
-		rc = oom(e);
+		rc = sync_oom(e);
 		goto done;
 	}
 	/* A reference: the page's items stay the caller's. */
@@ -221,7 +189,7 @@ feed_seal(const struct feed_page *p, const unsigned char *registry_sign_sk,
 	    cJSON_AddBoolToObject(o, "more", p->more != 0) == NULL ||
 	    cJSON_AddNumberToObject(o, "time", (double)p->time) == NULL ||
 	    cJSON_AddStringToObject(o, "ward", p->ward) == NULL) {
-		rc = oom(e);
+		rc = sync_oom(e);
 		goto done;
 	}
 	if ((rc = canon_encode(o, &canon, &len, e)) != CUTRU_OK)
@@ -282,7 +250,7 @@ feed_open(const unsigned char *in, size_t len,
 	if (!cJSON_IsString(m) || strcmp(m->valuestring, FEED_KIND) != 0)
 		goto bad;
 	m = cJSON_GetObjectItemCaseSensitive(o, "device");
-	if (!cJSON_IsString(m) || !is_hex16(m->valuestring))
+	if (!cJSON_IsString(m) || !sync_is_lower_hex(m->valuestring, ENVELOPE_KEY_ID_HEX))
 		goto bad;
 	if (strcmp(m->valuestring, device_id) != 0) {
 		rc = cutru_err_set(e, CUTRU_ECRYPTO, "device",
@@ -292,7 +260,7 @@ feed_open(const unsigned char *in, size_t len,
 	}
 	memcpy(out->device, m->valuestring, ENVELOPE_KEY_ID_HEX + 1);
 	m = cJSON_GetObjectItemCaseSensitive(o, "ward");
-	if (!cJSON_IsString(m) || !is_ward(m->valuestring))
+	if (!cJSON_IsString(m) || !sync_is_ward(m->valuestring))
 		goto bad;
 	memcpy(out->ward, m->valuestring, 6);
 	m = cJSON_GetObjectItemCaseSensitive(o, "after");
@@ -365,13 +333,13 @@ feed_request_sign(const unsigned char *device_sign_sk, const char *device,
 	int rc;
 
 	sig[0] = '\0';
-	if (device_sign_sk == NULL || !is_hex16(device))
+	if (device_sign_sk == NULL || !sync_is_lower_hex(device, ENVELOPE_KEY_ID_HEX))
 		return cutru_err_set(e, CUTRU_EINVAL, "device",
 		    _("The device id must be 16 lowercase hex digits."));
 	if ((rc = feed_cursor_check(after, e)) != CUTRU_OK)
 		return rc;
 	if ((msg = request_bytes(device, after, time, &len)) == NULL)
-		return oom(e);
+		return sync_oom(e);
 	crypto_sign_detached(raw, NULL, (const unsigned char *)msg, len,
 	    device_sign_sk);
 	free(msg);
@@ -392,7 +360,7 @@ feed_request_verify(const unsigned char *device_sign_pk,
 
 	if (why != NULL)
 		*why = SYNC_R_MALFORMED;
-	if (device_sign_pk == NULL || !is_hex16(device))
+	if (device_sign_pk == NULL || !sync_is_lower_hex(device, ENVELOPE_KEY_ID_HEX))
 		return cutru_err_set(e, CUTRU_EINVAL, "device",
 		    _("The device id must be 16 lowercase hex digits."));
 	if (feed_cursor_check(after, e) != CUTRU_OK) {
@@ -414,7 +382,7 @@ feed_request_verify(const unsigned char *device_sign_pk,
 	if ((msg = request_bytes(device, after, time, &len)) == NULL) {
 		if (why != NULL)
 			*why = SYNC_R_INTERNAL;
-		return oom(e);
+		return sync_oom(e);
 	}
 	ok = crypto_sign_verify_detached(raw, (const unsigned char *)msg, len,
 	    device_sign_pk) == 0;

@@ -30,20 +30,11 @@
 #include "localdb/storedir.h"
 #include "sync/device.h"
 #include "sync/inbox.h"
+#include "sync/util.h"
 
 /* Largest file read from the inbox or a stick. */
 #define INBOX_FILE_MAX (FEED_SEALED_MAX > RECEIPT_MAX ? FEED_SEALED_MAX : \
 	RECEIPT_MAX)
-
-static int
-db_fail(sqlite3 *db, struct cutru_err *e)
-{
-	if (sqlite3_errcode(db) == SQLITE_NOMEM)
-		return cutru_err_set(e, CUTRU_ENOMEM, NULL, _("Out of memory."));
-	return cutru_err_set(e, CUTRU_EIO, "store",
-	    _("The store could not be read or written: %s."),
-	    sqlite3_errmsg(db));
-}
 
 /* Is rc a failure of the store or the machine (stop), rather than a
  * refusal of one file (go on)? */
@@ -99,7 +90,7 @@ find_item(sqlite3 *db, const unsigned char item[HASH_LEN], int64_t *seq,
 	if (sqlite3_prepare_v2(db, "SELECT seq, sealed FROM changesets WHERE "
 	    "state IN ('sealed', 'sent', 'exported', 'held') ORDER BY seq",
 	    -1, &st, NULL) != SQLITE_OK)
-		return db_fail(db, e);
+		return sync_db_fail(db, e);
 	while ((q = sqlite3_step(st)) == SQLITE_ROW) {
 		receipt_item_hash(sqlite3_column_blob(st, 1),
 		    (size_t)sqlite3_column_bytes(st, 1), h);
@@ -110,7 +101,7 @@ find_item(sqlite3 *db, const unsigned char item[HASH_LEN], int64_t *seq,
 	}
 	sqlite3_finalize(st);
 	if (q != SQLITE_ROW && q != SQLITE_DONE)
-		return db_fail(db, e);
+		return sync_db_fail(db, e);
 	return CUTRU_OK;
 }
 
@@ -122,14 +113,14 @@ exec1(sqlite3 *db, const char *sql, int64_t seq, const char *text,
 	int rc = CUTRU_OK;
 
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
-		return db_fail(db, e);
+		return sync_db_fail(db, e);
 	if (sqlite3_bind_int64(st, 1, seq) != SQLITE_OK ||
 	    (text != NULL && sqlite3_bind_text(st, 2, text, -1,
 	    SQLITE_STATIC) != SQLITE_OK) ||
 	    (blob != NULL && sqlite3_bind_blob(st, 3, blob, (int)blen,
 	    SQLITE_STATIC) != SQLITE_OK) ||
 	    sqlite3_step(st) != SQLITE_DONE)
-		rc = db_fail(db, e);
+		rc = sync_db_fail(db, e);
 	sqlite3_finalize(st);
 	return rc;
 }
@@ -164,14 +155,14 @@ receipt_apply(struct session *s, const struct device *d,
 		seq = rc.seq;
 	if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) !=
 	    SQLITE_OK) {
-		ret = db_fail(db, e);
+		ret = sync_db_fail(db, e);
 		goto done;
 	}
 	in_tx = 1;
 	if (sqlite3_prepare_v2(db, "SELECT hash, state FROM changesets WHERE "
 	    "seq = ?", -1, &st, NULL) != SQLITE_OK ||
 	    sqlite3_bind_int64(st, 1, seq) != SQLITE_OK) {
-		ret = db_fail(db, e);
+		ret = sync_db_fail(db, e);
 		goto done;
 	}
 	q = sqlite3_step(st);
@@ -183,7 +174,7 @@ receipt_apply(struct session *s, const struct device *d,
 	sqlite3_finalize(st);
 	st = NULL;
 	if (q != SQLITE_ROW && q != SQLITE_DONE) {
-		ret = db_fail(db, e);
+		ret = sync_db_fail(db, e);
 		goto done;
 	}
 	if (q == SQLITE_DONE || (rc.has_changeset &&
@@ -223,7 +214,7 @@ receipt_apply(struct session *s, const struct device *d,
 		final = 1;
 	}
 	if (sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
-		ret = db_fail(db, e);
+		ret = sync_db_fail(db, e);
 		goto done;
 	}
 	in_tx = 0;
@@ -254,7 +245,7 @@ cursor_store(sqlite3 *db, const char *cursor, struct cutru_err *e)
 	    "excluded.value", -1, &st, NULL) != SQLITE_OK ||
 	    sqlite3_bind_text(st, 1, cursor, -1, SQLITE_STATIC) != SQLITE_OK ||
 	    sqlite3_step(st) != SQLITE_DONE)
-		rc = db_fail(db, e);
+		rc = sync_db_fail(db, e);
 	sqlite3_finalize(st);
 	return rc;
 }
@@ -281,7 +272,7 @@ page_apply(struct session *s, const struct feed_page *p, time_t now,
 	actx.actor = "registry";
 	actx.at = at;
 	if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
-		return db_fail(db, e);
+		return sync_db_fail(db, e);
 	if ((rc = outbox_feed_cursor(db, cursor, e)) != CUTRU_OK)
 		goto done;
 	if (strcmp(cursor, p->after) != 0)
@@ -292,7 +283,7 @@ page_apply(struct session *s, const struct feed_page *p, time_t now,
 
 		if (sqlite3_exec(db, "SAVEPOINT feed_item", NULL, NULL, NULL) !=
 		    SQLITE_OK) {
-			rc = db_fail(db, e);
+			rc = sync_db_fail(db, e);
 			goto done;
 		}
 		cutru_err_clear(&e2);
@@ -315,7 +306,7 @@ page_apply(struct session *s, const struct feed_page *p, time_t now,
 	if ((rc = cursor_store(db, p->cursor, e)) != CUTRU_OK)
 		goto done;
 	if (sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
-		rc = db_fail(db, e);
+		rc = sync_db_fail(db, e);
 		goto done;
 	}
 	*applied = 1;
@@ -553,7 +544,7 @@ inbox_import(struct session *s, const char *dir, time_t now,
 	}
 	if (sqlite3_prepare_v2(db, "SELECT seq, hash FROM changesets ORDER BY "
 	    "seq", -1, &st, NULL) != SQLITE_OK) {
-		rc = db_fail(db, e);
+		rc = sync_db_fail(db, e);
 		goto done;
 	}
 	while ((q = sqlite3_step(st)) == SQLITE_ROW) {
@@ -566,7 +557,7 @@ inbox_import(struct session *s, const char *dir, time_t now,
 			goto done;
 	}
 	if (q != SQLITE_DONE) {
-		rc = db_fail(db, e);
+		rc = sync_db_fail(db, e);
 		goto done;
 	}
 	sqlite3_finalize(st);

@@ -31,6 +31,7 @@
 #include "localdb/storedir.h"
 #include "sync/device.h"
 #include "sync/outbox.h"
+#include "sync/util.h"
 
 static const char *const state_names[OUTBOX_STATES] = {
 	"sealed", "sent", "exported", "held", "accepted", "rejected"
@@ -55,22 +56,6 @@ state_parse(const char *s)
 	return OUTBOX_SEALED;
 }
 
-static int
-db_fail(sqlite3 *db, struct cutru_err *e)
-{
-	if (sqlite3_errcode(db) == SQLITE_NOMEM)
-		return cutru_err_set(e, CUTRU_ENOMEM, NULL, _("Out of memory."));
-	return cutru_err_set(e, CUTRU_EIO, "store",
-	    _("The store could not be read or written: %s."),
-	    sqlite3_errmsg(db));
-}
-
-static int
-oom(struct cutru_err *e)
-{
-	return cutru_err_set(e, CUTRU_ENOMEM, NULL, _("Out of memory."));
-}
-
 /* Run sql, a statement that returns no row, with ?1 bound to seq. */
 static int
 exec_up_to(sqlite3 *db, const char *sql, int64_t seq, struct cutru_err *e)
@@ -81,7 +66,7 @@ exec_up_to(sqlite3 *db, const char *sql, int64_t seq, struct cutru_err *e)
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK ||
 	    sqlite3_bind_int64(st, 1, seq) != SQLITE_OK ||
 	    sqlite3_step(st) != SQLITE_DONE)
-		rc = db_fail(db, e);
+		rc = sync_db_fail(db, e);
 	sqlite3_finalize(st);
 	return rc;
 }
@@ -210,7 +195,7 @@ seal_pending(struct session *s, time_t now, struct outbox_repair_report *r,
 	}
 	for (;;) {
 		if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
-			rc = db_fail(db, e);
+			rc = sync_db_fail(db, e);
 			break;
 		}
 		q = sqlite3_step(st);
@@ -219,7 +204,7 @@ seal_pending(struct session *s, time_t now, struct outbox_repair_report *r,
 			break;
 		}
 		if (q != SQLITE_ROW) {
-			rc = db_fail(db, e);
+			rc = sync_db_fail(db, e);
 			break;
 		}
 		snprintf(number, sizeof number, "%s",
@@ -239,14 +224,14 @@ seal_pending(struct session *s, time_t now, struct outbox_repair_report *r,
 			    "signing key on record."), number);
 		if (rc == CUTRU_OK && sqlite3_exec(db, "BEGIN IMMEDIATE", NULL,
 		    NULL, NULL) != SQLITE_OK)
-			rc = db_fail(db, &e2);
+			rc = sync_db_fail(db, &e2);
 		else if (rc == CUTRU_OK) {
 			rc = device_seal_changeset(db, d, officer, canon, clen,
 			    sig, pk, (int64_t)now, &bytes, &blen, &seq, hash,
 			    &e2);
 			if (rc == CUTRU_OK && sqlite3_exec(db, "COMMIT", NULL,
 			    NULL, NULL) != SQLITE_OK)
-				rc = db_fail(db, &e2);
+				rc = sync_db_fail(db, &e2);
 			if (rc != CUTRU_OK)
 				sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
 		}
@@ -321,7 +306,7 @@ retire_files(struct session *s, const char *sub,
 		return rc;
 	if (n > 0 && sqlite3_prepare_v2(db, "SELECT hash, state FROM "
 	    "changesets WHERE seq = ?", -1, &st, NULL) != SQLITE_OK) {
-		rc = db_fail(db, e);
+		rc = sync_db_fail(db, e);
 		goto done;
 	}
 	for (i = 0; i < n && rc == CUTRU_OK; i++) {
@@ -334,7 +319,7 @@ retire_files(struct session *s, const char *sub,
 			continue;  /* not this store's: left alone */
 		if (q != SQLITE_ROW ||
 		    sqlite3_column_bytes(st, 0) != HASH_LEN) {
-			rc = db_fail(db, e);
+			rc = sync_db_fail(db, e);
 			break;
 		}
 		hash_to_hex(sqlite3_column_blob(st, 0), hex);
@@ -368,7 +353,7 @@ rewrite_missing(struct session *s, struct outbox_repair_report *r,
 	if (sqlite3_prepare_v2(db, "SELECT seq, hash, sealed FROM changesets "
 	    "WHERE state IN ('sealed', 'sent', 'exported', 'held') "
 	    "ORDER BY seq", -1, &st, NULL) != SQLITE_OK)
-		return db_fail(db, e);
+		return sync_db_fail(db, e);
 	while ((q = sqlite3_step(st)) == SQLITE_ROW) {
 		seq = sqlite3_column_int64(st, 0);
 		if (sqlite3_column_bytes(st, 1) != HASH_LEN) {
@@ -390,7 +375,7 @@ rewrite_missing(struct session *s, struct outbox_repair_report *r,
 		r->written++;
 	}
 	if (rc == CUTRU_OK && q != SQLITE_DONE)
-		rc = db_fail(db, e);
+		rc = sync_db_fail(db, e);
 	sqlite3_finalize(st);
 	return rc;
 }
@@ -432,7 +417,7 @@ outbox_feed_cursor(sqlite3 *db, char cursor[FEED_CURSOR_MAX + 1],
 	cursor[0] = '\0';
 	if (sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key = "
 	    "'feed_cursor'", -1, &st, NULL) != SQLITE_OK)
-		return db_fail(db, e);
+		return sync_db_fail(db, e);
 	q = sqlite3_step(st);
 	if (q == SQLITE_ROW) {
 		v = sqlite3_column_text(st, 0);
@@ -442,7 +427,7 @@ outbox_feed_cursor(sqlite3 *db, char cursor[FEED_CURSOR_MAX + 1],
 		else
 			snprintf(cursor, FEED_CURSOR_MAX + 1, "%s", v);
 	} else if (q != SQLITE_DONE)
-		rc = db_fail(db, e);
+		rc = sync_db_fail(db, e);
 	sqlite3_finalize(st);
 	return rc;
 }
@@ -555,7 +540,7 @@ outbox_export(struct session *s, const char *dir, time_t now,
 	if (sqlite3_prepare_v2(db, "SELECT count(*) FROM changesets WHERE "
 	    "state IN ('sealed', 'sent', 'exported', 'held')", -1, &st,
 	    NULL) != SQLITE_OK || sqlite3_step(st) != SQLITE_ROW) {
-		rc = db_fail(db, e);
+		rc = sync_db_fail(db, e);
 		goto done;
 	}
 	text_add(&man, "changesets %lld\n",
@@ -565,7 +550,7 @@ outbox_export(struct session *s, const char *dir, time_t now,
 	if (sqlite3_prepare_v2(db, "SELECT seq, hash, sealed FROM changesets "
 	    "WHERE state IN ('sealed', 'sent', 'exported', 'held') "
 	    "ORDER BY seq", -1, &st, NULL) != SQLITE_OK) {
-		rc = db_fail(db, e);
+		rc = sync_db_fail(db, e);
 		goto done;
 	}
 	while ((q = sqlite3_step(st)) == SQLITE_ROW) {
@@ -591,7 +576,7 @@ outbox_export(struct session *s, const char *dir, time_t now,
 		maxseq = seq;
 	}
 	if (q != SQLITE_DONE) {
-		rc = db_fail(db, e);
+		rc = sync_db_fail(db, e);
 		goto done;
 	}
 	sqlite3_finalize(st);
@@ -606,7 +591,7 @@ outbox_export(struct session *s, const char *dir, time_t now,
 	text_add(&man, "feed-request feed-requests/%s\n", d->id);
 	snprintf(r->manifest, sizeof r->manifest, "manifest-%s.txt", d->id);
 	if (man.failed || req.failed) {
-		rc = oom(e);
+		rc = sync_oom(e);
 		goto done;
 	}
 	if ((rc = spool_write_file(frdir, d->id, req.p, req.len, e)) !=
@@ -619,7 +604,7 @@ outbox_export(struct session *s, const char *dir, time_t now,
 	 * another console on this store is not on it. */
 	if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) !=
 	    SQLITE_OK) {
-		rc = db_fail(db, e);
+		rc = sync_db_fail(db, e);
 		goto done;
 	}
 	in_tx = 1;
@@ -632,7 +617,7 @@ outbox_export(struct session *s, const char *dir, time_t now,
 	    maxseq, e)) != CUTRU_OK)
 		goto done;
 	if (sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
-		rc = db_fail(db, e);
+		rc = sync_db_fail(db, e);
 		goto done;
 	}
 	in_tx = 0;
@@ -710,14 +695,14 @@ outbox_list(struct session *s, int flags, struct outbox_item **items,
 	snprintf(sql, sizeof sql, "SELECT seq, hash, dossier, state, created, "
 	    "length(sealed), receipt FROM changesets %sORDER BY seq", where);
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
-		rc = db_fail(db, e);
+		rc = sync_db_fail(db, e);
 		goto done;
 	}
 	while ((q = sqlite3_step(st)) == SQLITE_ROW) {
 		if (k == cap) {
 			cap = cap == 0 ? 16 : cap * 2;
 			if ((nv = realloc(v, cap * sizeof *v)) == NULL) {
-				rc = oom(e);
+				rc = sync_oom(e);
 				goto done;
 			}
 			v = nv;
@@ -740,7 +725,7 @@ outbox_list(struct session *s, int flags, struct outbox_item **items,
 			    (size_t)sqlite3_column_bytes(st, 6), it);
 	}
 	if (q != SQLITE_DONE) {
-		rc = db_fail(db, e);
+		rc = sync_db_fail(db, e);
 		goto done;
 	}
 	*items = v;
@@ -798,21 +783,21 @@ outbox_status(struct session *s, struct outbox_status *out,
 		return rc;
 	if (sqlite3_prepare_v2(db, "SELECT state, count(*) FROM changesets "
 	    "GROUP BY state", -1, &st, NULL) != SQLITE_OK)
-		return db_fail(db, e);
+		return sync_db_fail(db, e);
 	while ((q = sqlite3_step(st)) == SQLITE_ROW)
 		out->count[state_parse((const char *)
 		    sqlite3_column_text(st, 0))] +=
 		    (size_t)sqlite3_column_int64(st, 1);
 	sqlite3_finalize(st);
 	if (q != SQLITE_DONE)
-		return db_fail(db, e);
+		return sync_db_fail(db, e);
 	if (sqlite3_prepare_v2(db, "SELECT count(*) FROM dossiers d "
 	    "WHERE d.state = 'approved' AND d.signature IS NOT NULL AND NOT "
 	    "EXISTS (SELECT 1 FROM changesets c WHERE c.dossier = d.number)",
 	    -1, &st, NULL) != SQLITE_OK ||
 	    sqlite3_step(st) != SQLITE_ROW) {
 		sqlite3_finalize(st);
-		return db_fail(db, e);
+		return sync_db_fail(db, e);
 	}
 	out->unsealed = (size_t)sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);

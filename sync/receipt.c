@@ -19,18 +19,13 @@
 #include "core/canon.h"
 #include "core/i18n.h"
 #include "sync/receipt.h"
+#include "sync/util.h"
 
 static const char *const status_names[] = { "accepted", "rejected", "held" };
 
 static const struct canon_limits receipt_limits = {
 	RECEIPT_CANON_MAX, RECEIPT_CURRENT_MAX * 2, 2000, 6
 };
-
-static int
-oom(struct cutru_err *e)
-{
-	return cutru_err_set(e, CUTRU_ENOMEM, NULL, _("Out of memory."));
-}
 
 const char *
 receipt_status_name(enum receipt_status s)
@@ -100,20 +95,6 @@ receipt_add_reason(struct receipt *r, enum sync_reason code,
 	return CUTRU_OK;
 }
 
-static int
-is_lower_hex(const char *s, size_t n)
-{
-	size_t i;
-
-	if (s == NULL || strlen(s) != n)
-		return 0;
-	for (i = 0; i < n; i++)
-		if (!((s[i] >= '0' && s[i] <= '9') ||
-		    (s[i] >= 'a' && s[i] <= 'f')))
-			return 0;
-	return 1;
-}
-
 /* The rules of sync/receipt.h on a struct receipt. */
 static int
 check_struct(const struct receipt *r, struct cutru_err *e)
@@ -128,7 +109,7 @@ check_struct(const struct receipt *r, struct cutru_err *e)
 		return cutru_err_set(e, CUTRU_EINVAL, "item",
 		    _("A receipt names either the change set (device, seq, "
 		    "hash) or the bytes it answers (item)."));
-	if (r->has_changeset && (!is_lower_hex(r->device,
+	if (r->has_changeset && (!sync_is_lower_hex(r->device,
 	    ENVELOPE_KEY_ID_HEX) || r->seq < 1 || r->seq > CANON_INT_MAX))
 		return cutru_err_set(e, CUTRU_EINVAL, "device",
 		    _("The receipt's device id or sequence number is not "
@@ -183,7 +164,7 @@ receipt_sign(const struct receipt *r, const unsigned char *registry_sign_sk,
 	if ((rc = check_struct(r, e)) != CUTRU_OK)
 		return rc;
 	if ((o = cJSON_CreateObject()) == NULL)
-		return oom(e);
+		return sync_oom(e);
 	rc = CUTRU_ENOMEM;
 	if (r->current != NULL) {
 		if ((b64 = envelope_b64_encode(r->current, r->current_len)) ==
@@ -226,7 +207,7 @@ receipt_sign(const struct receipt *r, const unsigned char *registry_sign_sk,
 	    out, outlen, e);
 	goto done;
 nomem:
-	rc = oom(e);
+	rc = sync_oom(e);
 done:
 	cJSON_Delete(o);
 	free(canon);
@@ -302,7 +283,7 @@ receipt_verify(const unsigned char *in, size_t len,
 	out->time = (int64_t)m->valuedouble;
 	m = cJSON_GetObjectItemCaseSensitive(o, "item");
 	if (m != NULL) {
-		if (!cJSON_IsString(m) || !is_lower_hex(m->valuestring,
+		if (!cJSON_IsString(m) || !sync_is_lower_hex(m->valuestring,
 		    HASH_HEX_LEN) || hash_from_hex(m->valuestring, HASH_HEX_LEN,
 		    out->item, NULL) != CUTRU_OK) {
 			rc = bad(e, "item");
@@ -315,9 +296,9 @@ receipt_verify(const unsigned char *in, size_t len,
 		const cJSON *h = cJSON_GetObjectItemCaseSensitive(o, "hash");
 		const cJSON *s = cJSON_GetObjectItemCaseSensitive(o, "seq");
 
-		if (!cJSON_IsString(m) || !is_lower_hex(m->valuestring,
+		if (!cJSON_IsString(m) || !sync_is_lower_hex(m->valuestring,
 		    ENVELOPE_KEY_ID_HEX) || !cJSON_IsString(h) ||
-		    !is_lower_hex(h->valuestring, HASH_HEX_LEN) ||
+		    !sync_is_lower_hex(h->valuestring, HASH_HEX_LEN) ||
 		    hash_from_hex(h->valuestring, HASH_HEX_LEN, out->hash,
 		    NULL) != CUTRU_OK || !cJSON_IsNumber(s) ||
 		    s->valuedouble < 1) {

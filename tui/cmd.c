@@ -27,6 +27,7 @@ const struct cmd *const cmd_table[] = {
 	&cmd_enroll,
 	&cmd_outbox,
 	&cmd_inbox,
+	&cmd_sync,
 	NULL
 };
 

@@ -45,5 +45,6 @@ extern const struct cmd cmd_console;
 extern const struct cmd cmd_enroll;
 extern const struct cmd cmd_outbox;
 extern const struct cmd cmd_inbox;
+extern const struct cmd cmd_sync;
 
 #endif
