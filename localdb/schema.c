@@ -371,6 +371,21 @@ static const char *const migrations[] = {
 	"CREATE INDEX household_members_household ON household_members"
 	"  (household_id, until);"
 	"CREATE INDEX dossiers_received ON dossiers (received, procedure, state);",
+
+	/* 4: drafts of procedure forms, kept while they are typed
+	 * (localdb/draft.c owns the table and says what it holds).  Each
+	 * row belongs to one officer; the sizes repeat draft.h's limits. */
+	"CREATE TABLE drafts ("
+	"  id INTEGER PRIMARY KEY,"
+	"  officer TEXT NOT NULL REFERENCES officers (login),"
+	"  procedure TEXT NOT NULL CHECK (length(procedure) BETWEEN 1 AND 63),"
+	"  step INTEGER NOT NULL CHECK (step BETWEEN 0 AND 15),"
+	"  focus TEXT NOT NULL CHECK (length(focus) < 128),"
+	"  fields BLOB NOT NULL CHECK (length(fields) BETWEEN 1 AND 262144),"
+	"  created INTEGER NOT NULL,"
+	"  updated INTEGER NOT NULL"
+	") STRICT;"
+	"CREATE INDEX drafts_officer ON drafts (officer, updated);",
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

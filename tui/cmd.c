@@ -20,6 +20,7 @@ const struct cmd *const cmd_table[] = {
 	&cmd_expiring,
 	&cmd_report,
 	&cmd_audit,
+	&cmd_print,
 	&cmd_backup,
 	&cmd_restore,
 	&cmd_rekey,

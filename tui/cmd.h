@@ -38,6 +38,7 @@ extern const struct cmd cmd_export;
 extern const struct cmd cmd_expiring;
 extern const struct cmd cmd_report;
 extern const struct cmd cmd_audit;
+extern const struct cmd cmd_print;
 extern const struct cmd cmd_backup;
 extern const struct cmd cmd_restore;
 extern const struct cmd cmd_rekey;

@@ -16,6 +16,7 @@
 #include "tui/cli.h"
 #include "tui/cmd.h"
 #include "tui/console.h"
+#include "tui/lang.h"
 #include "tui/ui_screen.h"
 #include "tui/ui_term.h"
 
@@ -26,6 +27,12 @@ const struct ui_screen *const console_screens[] = {
 	&screen_person,
 	&screen_form,
 	&screen_queue,
+	&screen_drafts,
+	&screen_household,
+	&screen_audit,
+	&screen_reports,
+	&screen_officers,
+	&screen_sync,
 	NULL
 };
 
@@ -118,20 +125,37 @@ console_error(struct console *c, const struct cutru_err *e)
 static int
 global_key(struct console *c, int key)
 {
+	int i, n;
+
 	if (key == UI_KEY_F(3)) {
 		if (c->s == NULL) {
 			ui_status(&c->ui, 1, "%s",
 			    _("Log in first to search the register."));
 			return 1;
 		}
-		if (ui_top(&c->ui) != &screen_search)
+		/* Back to the search already open when only what it led to
+		 * (a person, a household) lies above it, never over a form:
+		 * a new search on top each time would fill the stack of
+		 * screens, after which nothing more opens. */
+		for (i = c->ui.depth - 1; i >= 0 &&
+		    c->ui.stack[i].screen != &screen_search &&
+		    c->ui.stack[i].screen != &screen_form; i--)
+			;
+		if (i >= 0 && c->ui.stack[i].screen == &screen_search)
+			for (n = c->ui.depth - 1 - i; n > 0; n--)
+				ui_pop(&c->ui);
+		else
 			ui_push(&c->ui, &screen_search, NULL);
 		return 1;
 	}
 	if (key == UI_KEY_F(5)) {
-		ui_status(&c->ui, 1, "%s", _("Sync is not available yet in "
-		    "this version of the console; dossiers stay in the "
-		    "store until it is."));
+		if (c->s == NULL) {
+			ui_status(&c->ui, 1, "%s",
+			    _("Log in first to see the sync."));
+			return 1;
+		}
+		if (ui_top(&c->ui) != &screen_sync)
+			ui_push(&c->ui, &screen_sync, NULL);
 		return 1;
 	}
 	if (key == UI_KEY_F(2)) {
@@ -147,30 +171,44 @@ console_exec(struct cli *cl, int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		CLI_GLOBAL_LONG,
+		{ "config", required_argument, NULL, CLI_OPT_FIRST_FREE },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct console con;
 	struct cutru_err e;
-	const char *path, *login;
+	const char *path, *login, *config = NULL;
 	int opt, status = CLI_EXIT_OK;
 
 	while ((opt = cli_getopt(cl, argc, argv, CLI_GLOBAL_SHORT, longopts,
-	    &status)) != -1)
+	    &status)) != -1) {
 		if (opt == -2)
 			return status;
+		if (opt == CLI_OPT_FIRST_FREE)
+			config = optarg;
+	}
 	if (optind != argc)
 		return cli_usage_error(cl, _("'console' takes no operands."));
 	memset(&con, 0, sizeof con);
 	cutru_err_clear(&e);
+	/* cutru.conf: a file that cannot be read as written stops the
+	 * console before the terminal is taken (tui/conf.c says why). */
+	if (conf_load(config, &con.conf, &e) != CUTRU_OK)
+		return cli_fail(cl, &e);
 	if (cli_store_path(cl, &path, &e) != CUTRU_OK)
 		return cli_fail(cl, &e);
 	snprintf(con.store, sizeof con.store, "%s", path);
 	if (cli_login(cl, &login, &e) == CUTRU_OK)
 		snprintf(con.login, sizeof con.login, "%s", login);
+	lang_set(con.conf.language);
+	if (con.conf.color == CONF_COLOR_NEVER)
+		ui_term_colour_off();
 	if (ui_term_start(&e) != CUTRU_OK)
 		return cli_fail(cl, &e);
 	ui_mgr_init(&con.ui, &con);
 	con.ui.global_key = global_key;
+	con.ui.idle_lock_ms = con.conf.idle_lock * 1000;
+	con.ui.lock = console_lock;
+	con.ui.relabel = console_title;
 	ui_push(&con.ui, &screen_login, NULL);
 	ui_run(&con.ui);
 	ui_term_stop();
@@ -180,7 +218,7 @@ console_exec(struct cli *cl, int argc, char **argv)
 }
 
 const struct cmd cmd_console = {
-	"console", "",
+	"console", N_("[--config FILE]"),
 	N_("open the console: the full-screen interface for officers and "
 	    "supervisors"),
 	console_exec, NULL

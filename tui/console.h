@@ -16,6 +16,8 @@
 #include "localdb/search.h"
 #include "localdb/session.h"
 #include "tui/cli.h"
+#include "tui/conf.h"
+#include "tui/print.h"
 #include "tui/ui_screen.h"
 
 struct console {
@@ -23,6 +25,7 @@ struct console {
 	char store[CLI_PATH_MAX];   /* the store's folder */
 	char login[CLI_LOGIN_MAX];  /* the officer proposed at login */
 	struct session *s;          /* NULL until logged in */
+	struct conf conf;           /* cutru.conf (tui/conf.h), read at start */
 };
 
 /* The screens, one per file. */
@@ -32,16 +35,37 @@ extern const struct ui_screen screen_search;
 extern const struct ui_screen screen_person;
 extern const struct ui_screen screen_form;
 extern const struct ui_screen screen_queue;
+extern const struct ui_screen screen_drafts;
+extern const struct ui_screen screen_household;
+extern const struct ui_screen screen_audit;
+extern const struct ui_screen screen_reports;
+extern const struct ui_screen screen_officers;
+extern const struct ui_screen screen_sync;
 
 /* Every screen, NULL-ended: a new screen is a new file and a line here. */
 extern const struct ui_screen *const console_screens[];
 
 /* What screen_form's open() takes: the procedure, and a person to fill in
- * as the applicant (or NULL). */
+ * as the applicant (or NULL); or a draft to resume (localdb/draft.h), which
+ * then gives the procedure and every value. */
 struct console_form_arg {
 	const char *procedure;              /* an id of core/procedure.h */
 	const struct search_result *person; /* copied by open() */
+	long long draft;                    /* a draft's id, or 0 */
 };
+
+/* What screen_household's open() takes: a household number, or (when it
+ * is NULL or "") the ID number of a person whose household to show. */
+struct console_household_arg {
+	const char *household;
+	const char *id_number;
+};
+
+/* Write a printable document (tui/print.h) of kind for key (a dossier
+ * number for PRINT_RECEIPT, else an ID number) into the export folder
+ * (export_dir of cutru.conf, else <store>/export) and say on the status
+ * line where it went, or why it could not be written. */
+void console_print(struct console *c, enum print_kind kind, const char *key);
 
 /* Now, and today in Vietnam.  CUTRU_OK or the error of session_today(). */
 time_t console_now(void);
@@ -58,6 +82,15 @@ void console_iso_date(const char *iso, char *buf, size_t size);
 
 /* The title of a procedure by id (translated), or the id itself. */
 const char *console_procedure_title(const char *id);
+
+/* The title line for the officer logged in ("" when none); again after
+ * the language changed (tui/screen_login.c). */
+void console_title(struct console *c);
+
+/* The idle lock (struct ui_mgr's lock): close every screen (a form keeps
+ * its draft), close the session, and show the login screen for the same
+ * officer saying why (tui/screen_login.c). */
+void console_lock(struct console *c);
 
 /* Show a library error on the status line. */
 void console_error(struct console *c, const struct cutru_err *e);

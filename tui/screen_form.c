@@ -27,7 +27,16 @@
  * stops.
  *
  * Dates are typed as Vietnamese write them (DD/MM/YYYY; MM/YYYY and YYYY
- * for a partial date of birth) or in ISO form; the request carries ISO. */
+ * for a partial date of birth) or in ISO form; the request carries ISO.
+ *
+ * Drafts.  Once something is typed, the form keeps itself in the store as
+ * a draft (localdb/draft.h): when a changed field is left (a durable
+ * save), when typing pauses (a fast one: see localdb/draft.c), and when
+ * the form is closed unfiled (Esc, F10, the idle lock).  So a crash or a
+ * power cut loses at most the field being typed.  Filing the dossier
+ * deletes the draft; so does F8 pressed twice.  A draft resumed
+ * (tui/screen_drafts.c) brings back every value, the rows of its tables
+ * and the field the cursor was on. */
 
 #include <ctype.h>
 #include <stdio.h>
@@ -44,8 +53,12 @@
 #include "core/qr.h"
 #include "core/utf8.h"
 #include "localdb/dossier.h"
+#include "localdb/register.h"
 #include "localdb/search.h"
+#include "localdb/session.h"
+#include "localdb/draft.h"
 #include "tui/console.h"
+#include "tui/lang.h"
 #include "tui/ui_form.h"
 #include "tui/ui_list.h"
 #include "tui/ui_screen.h"
@@ -56,6 +69,8 @@
 /* Rows a table may be given on the form. */
 #define FORM_TABLE_ROWS_MAX 20
 #define FORM_TABLES_MAX 4
+/* Values filled from the register that a household fill may replace. */
+#define FORM_FILLED_MAX 24
 
 enum mode {
 	MODE_CHOOSE,
@@ -95,12 +110,24 @@ struct form {
 	struct table_rows tables[FORM_TABLES_MAX];
 	struct search_result person;  /* to fill the applicant with */
 	int has_person;
+	struct {                      /* what fill_known() put in a row */
+		char path[FIELD_PATH_MAX];
+		char value[FORM_VALUE_MAX];
+	} filled[FORM_FILLED_MAX];
+	char household[FIELD_PATH_MAX]; /* the household last filled from */
 	struct cutru_date today;
 	/* Review. */
 	cJSON *request;
 	char **review;
 	size_t nreview, capreview, review_top;
 	char due[128];
+	/* The draft (localdb/draft.h): its id (0 until first saved), what
+	 * changed since the last save, F8 asked once. */
+	long long draft;
+	int dirty;            /* anything, the focus included */
+	int value_dirty;      /* a value */
+	int confirm_discard;
+	unsigned lang_gen;    /* lang_generation() the labels were made in */
 };
 
 /* ------------------------------------------------------------ building */
@@ -736,6 +763,8 @@ make_review(struct form *fm)
 	}
 }
 
+static void draft_forget(struct console *c, struct form *fm);
+
 static void
 submit(struct console *c, struct form *fm)
 {
@@ -749,6 +778,8 @@ submit(struct console *c, struct form *fm)
 		show_error(c, fm, &e);
 		return;
 	}
+	/* Filed: the draft has served. */
+	draft_forget(c, fm);
 	ui_status(&c->ui, 0, _("Dossier %s received; give the applicant the "
 	    "receipt (CT04) with this number."), number);
 	ui_pop(&c->ui);
@@ -758,8 +789,20 @@ static void
 to_review(struct console *c, struct form *fm)
 {
 	struct cutru_err e;
+	size_t i;
 
 	review_free(fm);
+	/* A value that cannot be read is explained as it was typed (a date
+	 * in the Vietnamese order), not as the core reads it; this also
+	 * clears what an earlier F2 wrote under rows since corrected. */
+	for (i = 0; i < fm->form.n; i++)
+		check_row(fm, &fm->form.items[i]);
+	for (i = 0; i < fm->form.n; i++)
+		if (fm->form.items[i].msg_error) {
+			fm->form.focus = i;
+			ui_status(&c->ui, 1, "%s", fm->form.items[i].msg);
+			return;
+		}
 	fm->request = build_request(fm, NULL);
 	if (fm->request == NULL)
 		return;
@@ -770,6 +813,336 @@ to_review(struct console *c, struct form *fm)
 	}
 	make_review(fm);
 	fm->mode = MODE_REVIEW;
+}
+
+/* ------------------------------------------------------- ask once */
+
+/* A form never asks for what the register already holds (issue 7 §3):
+ * chosen from a person, it starts with the person's own record, and with
+ * what the procedure needs from their residences and household; a
+ * household number, once typed and left, brings the household's address
+ * and head.  Every value so filled stays editable, and the core checks it
+ * like a typed one.  Which residence gives the address, per procedure: */
+enum fill_address {
+	FILL_NONE,       /* a new place: the officer types it */
+	FILL_HOUSEHOLD,  /* the person's household (a split) */
+	FILL_TEMPORARY,  /* the active temporary residence (its extension) */
+	FILL_SHOWN,      /* where the person lives: permanent, else temporary,
+	                  * else current */
+	FILL_CURRENT     /* an active current residence (a declaration) */
+};
+
+static const struct {
+	const char *procedure;
+	enum fill_address address;
+	int from_today;  /* a stay is notified on its first day */
+} fill_rules[] = {
+	{ "household.split", FILL_HOUSEHOLD, 0 },
+	{ "temporary.extend", FILL_TEMPORARY, 0 },
+	{ "residence.declare", FILL_CURRENT, 0 },
+	{ "stay.notify", FILL_SHOWN, 1 },
+	{ "absence.declare", FILL_SHOWN, 0 },
+	{ NULL, FILL_NONE, 0 }
+};
+
+/* Set the text or choice row at prefix.key; when only_empty, only if it
+ * holds nothing or what the last household fill put there. */
+static void
+fill_row(struct form *fm, const char *prefix, const char *key,
+    const char *value, int only_empty)
+{
+	char path[FIELD_PATH_MAX];
+	struct ui_item *it;
+	size_t i;
+
+	if (value == NULL || value[0] == '\0')
+		return;
+	field_path_key(path, sizeof path, prefix, key);
+	if ((it = find_item(fm, path)) == NULL)
+		return;
+	if (only_empty && it->kind == UI_ITEM_TEXT &&
+	    ui_text_value(&it->text)[0] != '\0') {
+		for (i = 0; i < FORM_FILLED_MAX; i++)
+			if (strcmp(fm->filled[i].path, path) == 0 &&
+			    strcmp(fm->filled[i].value,
+			    ui_text_value(&it->text)) == 0)
+				break;
+		if (i == FORM_FILLED_MAX)
+			return;
+	}
+	set_value(it, value);
+	for (i = 0; i < FORM_FILLED_MAX; i++)
+		if (fm->filled[i].path[0] == '\0' ||
+		    strcmp(fm->filled[i].path, path) == 0) {
+			snprintf(fm->filled[i].path, sizeof fm->filled[i].path,
+			    "%s", path);
+			snprintf(fm->filled[i].value,
+			    sizeof fm->filled[i].value, "%s", value);
+			break;
+		}
+}
+
+static void
+fill_address(struct form *fm, const char *prefix,
+    const struct register_address *a, int only_empty)
+{
+	fill_row(fm, prefix, "commune", a->commune, only_empty);
+	fill_row(fm, prefix, "detail", a->detail, only_empty);
+}
+
+/* The address and head of household number, once the officer has typed
+ * it: for the rows still empty.  1 if the household was found. */
+static int
+fill_household(struct console *c, struct form *fm, const char *number)
+{
+	struct register_household h;
+	struct cutru_err e;
+
+	cutru_err_clear(&e);
+	if (number == NULL || number[0] == '\0' ||
+	    register_household_show(session_db(c->s), number, &h, &e) !=
+	    CUTRU_OK)
+		return 0;
+	if (h.dissolved[0] == '\0') {
+		fill_address(fm, "address", &h.address, 1);
+		fill_row(fm, "consents.head", "name", h.head_name, 1);
+		fill_row(fm, "consents.head", "id_number", h.head_id, 1);
+	}
+	register_household_free(&h);
+	return 1;
+}
+
+static void
+fill_person(struct form *fm, const char *prefix,
+    const struct register_person *rp)
+{
+	char dob[DATE_FMT_MAX];
+
+	console_date(&rp->dob, dob);
+	fill_row(fm, prefix, "id_number", rp->id_number, 0);
+	fill_row(fm, prefix, "name", rp->name, 0);
+	fill_row(fm, prefix, "dob", dob, 0);
+	fill_row(fm, prefix, "sex", rp->sex == CUTRU_SEX_FEMALE ? "female" :
+	    rp->sex == CUTRU_SEX_MALE ? "male" : NULL, 0);
+}
+
+/* The residence of this kind that is active, or NULL. */
+static const struct register_residence *
+active_residence(const struct register_person *rp, const char *kind)
+{
+	size_t i;
+
+	for (i = 0; i < rp->n_residences; i++)
+		if (strcmp(rp->residences[i].kind, kind) == 0 &&
+		    strcmp(rp->residences[i].state, "active") == 0)
+			return &rp->residences[i];
+	return NULL;
+}
+
+/* Fill what the register and the store know, after start() for a chosen
+ * person: the ward's commune for the address of the residence this ward
+ * registers, the first day of a stay, the person's phone and e-mail, the person the procedure is
+ * about, their household and its head, the address of the residence the
+ * procedure concerns and the end of a temporary term. */
+static void
+fill_known(struct console *c, struct form *fm)
+{
+	const struct register_residence *res = NULL;
+	const struct field *f;
+	struct register_person rp;
+	struct cutru_err e;
+	char d[DATE_FMT_MAX];
+	size_t i;
+
+	memset(fm->filled, 0, sizeof fm->filled);
+	for (i = 0; fill_rules[i].procedure != NULL; i++)
+		if (strcmp(fill_rules[i].procedure, fm->p->id) == 0)
+			break;
+	if (!fm->has_person || c->s == NULL)
+		return;
+	fill_row(fm, "address", "commune", session_ward_code(c->s), 0);
+	if (fill_rules[i].from_today) {
+		console_date(&fm->today, d);
+		fill_row(fm, "", "from", d, 0);
+	}
+	if (fm->person.id_number[0] == '\0')
+		return;
+	cutru_err_clear(&e);
+	if (register_person_show(session_db(c->s), fm->person.id_number, &rp,
+	    &e) != CUTRU_OK)
+		return;
+	fill_row(fm, "applicant", "phone", rp.phone, 0);
+	fill_row(fm, "applicant", "email", rp.email, 0);
+	/* Not the person of a correction: with a change of head, the core
+	 * refuses one. */
+	if ((f = field_find(fm->p->fields, "person")) != NULL &&
+	    (f->flags & FIELD_REQUIRED) != 0)
+		fill_person(fm, "person", &rp);
+	if ((f = field_find(fm->p->fields, "household")) != NULL &&
+	    (f->flags & FIELD_REQUIRED) != 0 && rp.household != NULL) {
+		fill_row(fm, "", "household", rp.household->household, 0);
+		if (fill_household(c, fm, rp.household->household))
+			snprintf(fm->household, sizeof fm->household, "%s",
+			    rp.household->household);
+	}
+	switch (fill_rules[i].address) {
+	case FILL_TEMPORARY:
+		res = active_residence(&rp, "temporary");
+		if (res != NULL) {
+			console_iso_date(res->to, d, sizeof d);
+			fill_row(fm, "", "current_to", d, 0);
+		}
+		break;
+	case FILL_SHOWN:
+		res = rp.shown;
+		break;
+	case FILL_CURRENT:
+		res = active_residence(&rp, "current");
+		break;
+	default:
+		break;
+	}
+	if (res != NULL)
+		fill_address(fm, "address", &res->address, 0);
+	if (field_find(fm->p->fields, "permanent_address") != NULL &&
+	    (res = active_residence(&rp, "permanent")) != NULL)
+		fill_address(fm, "permanent_address", &res->address, 0);
+	register_person_free(&rp);
+}
+
+/* ------------------------------------------------------------- drafts */
+
+/* The form as a draft's fields: {"values": {PATH: TEXT or CHOICE ID},
+ * "tables": {PATH: ROWS}, "household": NUMBER}, with only the values that
+ * are not empty.  Text is kept as typed (a date as DD/MM/YYYY), so that
+ * resuming shows exactly what was on the screen.  malloc'd; NULL when out
+ * of memory. */
+static char *
+draft_text(struct form *fm)
+{
+	cJSON *root, *values, *tables;
+	char *text;
+	size_t i;
+	int t;
+
+	root = cJSON_CreateObject();
+	values = cJSON_AddObjectToObject(root, "values");
+	tables = cJSON_AddObjectToObject(root, "tables");
+	if (values == NULL || tables == NULL) {
+		cJSON_Delete(root);
+		return NULL;
+	}
+	for (i = 0; i < fm->form.n; i++) {
+		struct ui_item *it = &fm->form.items[i];
+		struct frow *r = row_of(it);
+
+		if (r->kind != FR_VALUE)
+			continue;
+		if (it->kind == UI_ITEM_TEXT &&
+		    ui_text_value(&it->text)[0] != '\0')
+			cJSON_AddStringToObject(values, r->path,
+			    ui_text_value(&it->text));
+		else if (it->kind == UI_ITEM_CHOICE && it->choice >= 0 &&
+		    it->choice < it->nchoices)
+			cJSON_AddStringToObject(values, r->path,
+			    it->choices[it->choice].id);
+	}
+	for (t = 0; t < FORM_TABLES_MAX; t++)
+		if (fm->tables[t].path[0] != '\0' && fm->tables[t].n > 0)
+			cJSON_AddNumberToObject(tables, fm->tables[t].path,
+			    fm->tables[t].n);
+	if (fm->household[0] != '\0')
+		cJSON_AddStringToObject(root, "household", fm->household);
+	text = cJSON_PrintUnformatted(root);
+	cJSON_Delete(root);
+	return text;
+}
+
+/* Keep the form as its draft (flags: DRAFT_FAST or 0).  A failure is said
+ * on the status line; the form goes on. */
+static void
+draft_store(struct console *c, struct form *fm, int flags)
+{
+	struct ui_item *it;
+	struct cutru_err e;
+	int64_t id = fm->draft;
+	char *text;
+	int rc;
+
+	if (c->s == NULL || fm->p == NULL || fm->mode == MODE_CHOOSE)
+		return;
+	text = draft_text(fm);
+	if (text == NULL) {
+		ui_status(&c->ui, 1, "%s", _("Out of memory."));
+		return;
+	}
+	it = ui_form_focused(&fm->form);
+	cutru_err_clear(&e);
+	rc = draft_save(c->s, &id, fm->p->id, fm->mode == MODE_REVIEW ? 2 : 1,
+	    it != NULL ? row_of(it)->path : "", text, strlen(text), flags,
+	    console_now(), &e);
+	if (rc == CUTRU_ENOTFOUND) {
+		/* Discarded meanwhile at another console: keep it anew. */
+		id = 0;
+		cutru_err_clear(&e);
+		rc = draft_save(c->s, &id, fm->p->id, fm->mode == MODE_REVIEW ?
+		    2 : 1, it != NULL ? row_of(it)->path : "", text,
+		    strlen(text), flags, console_now(), &e);
+	}
+	cJSON_free(text);
+	if (rc != CUTRU_OK) {
+		console_error(c, &e);
+		return;
+	}
+	fm->draft = id;
+	fm->dirty = fm->value_dirty = 0;
+}
+
+/* Forget the form's draft (filed or discarded). */
+static void
+draft_forget(struct console *c, struct form *fm)
+{
+	struct cutru_err e;
+
+	if (fm->draft != 0 && c->s != NULL) {
+		cutru_err_clear(&e);
+		if (draft_delete(c->s, fm->draft, &e) != CUTRU_OK &&
+		    e.code != CUTRU_ENOTFOUND)
+			console_error(c, &e);
+	}
+	fm->draft = 0;
+	fm->dirty = fm->value_dirty = 0;
+}
+
+/* Check every value row again (after a resume, or in a new language). */
+static void
+check_all(struct form *fm)
+{
+	size_t i;
+
+	for (i = 0; i < fm->form.n; i++)
+		if (row_of(&fm->form.items[i])->kind == FR_VALUE)
+			check_object(fm, row_of(&fm->form.items[i])->object,
+			    row_of(&fm->form.items[i])->schema);
+}
+
+/* Build the rows again in the language now in use, keeping the values
+ * and the focus; the messages are made again too. */
+static void
+relabel(struct form *fm)
+{
+	struct ui_item *it = ui_form_focused(&fm->form);
+	char focus[FIELD_PATH_MAX];
+
+	fm->lang_gen = lang_generation();
+	if (fm->mode == MODE_CHOOSE || fm->p == NULL)
+		return;
+	snprintf(focus, sizeof focus, "%s", it != NULL ? row_of(it)->path :
+	    "");
+	rebuild(fm, focus[0] != '\0' ? focus : NULL);
+	check_all(fm);
+	if (fm->mode == MODE_REVIEW)
+		make_review(fm);
 }
 
 /* ------------------------------------------------------------- screen */
@@ -803,6 +1176,73 @@ start(struct form *fm, const struct procedure *p)
 	fm->form.focus = 0;
 	ui_form_focus(&fm->form, 0);
 	fm->mode = MODE_EDIT;
+}
+
+/* Fill the form from the officer's draft id: the procedure, the rows of
+ * its tables, every value, the household last filled from, the field the
+ * cursor was on and, for a draft kept at the review, the review. */
+static int
+draft_restore(struct console *c, struct form *fm, long long id,
+    struct cutru_err *e)
+{
+	const struct procedure *p;
+	struct draft d;
+	cJSON *root = NULL, *values, *tables, *v;
+	size_t i;
+	int rc, *n;
+
+	if ((rc = draft_get(c->s, id, &d, e)) != CUTRU_OK)
+		return rc;
+	p = procedure_find(d.procedure);
+	root = cJSON_ParseWithLength(d.fields, d.fields_len);
+	if (p == NULL || root == NULL) {
+		rc = cutru_err_set(e, CUTRU_EINVAL, "draft", "%s",
+		    _("This draft cannot be read by this version of cutru; "
+		    "discard it and fill the form again."));
+		goto done;
+	}
+	start(fm, p);
+	tables = cJSON_GetObjectItemCaseSensitive(root, "tables");
+	cJSON_ArrayForEach(v, tables) {
+		if (!cJSON_IsNumber(v) || v->string == NULL ||
+		    (n = table_count(fm, v->string)) == NULL)
+			continue;
+		*n = v->valuedouble < 0 ? 0 : v->valuedouble >
+		    FORM_TABLE_ROWS_MAX ? FORM_TABLE_ROWS_MAX :
+		    (int)v->valuedouble;
+	}
+	rebuild(fm, NULL);
+	values = cJSON_GetObjectItemCaseSensitive(root, "values");
+	for (i = 0; i < fm->form.n; i++) {
+		struct ui_item *it = &fm->form.items[i];
+
+		if (row_of(it)->kind != FR_VALUE)
+			continue;
+		v = cJSON_GetObjectItemCaseSensitive(values,
+		    row_of(it)->path);
+		set_value(it, cJSON_IsString(v) ? v->valuestring :
+		    it->kind == UI_ITEM_TEXT ? "" : NULL);
+	}
+	v = cJSON_GetObjectItemCaseSensitive(root, "household");
+	if (cJSON_IsString(v))
+		snprintf(fm->household, sizeof fm->household, "%s",
+		    v->valuestring);
+	check_all(fm);
+	for (i = 0; d.focus[0] != '\0' && i < fm->form.n; i++)
+		if (fm->form.items[i].kind != UI_ITEM_HEADING &&
+		    strcmp(row_of(&fm->form.items[i])->path, d.focus) == 0) {
+			ui_form_focus(&fm->form, i);
+			break;
+		}
+	fm->draft = d.id;
+	if (d.step == 2)
+		to_review(c, fm);
+	ui_status(&c->ui, 0, _("The draft of %s was resumed as you left "
+	    "it."), console_procedure_title(p->id));
+done:
+	cJSON_Delete(root);
+	draft_free(&d);
+	return rc;
 }
 
 static void
@@ -847,9 +1287,20 @@ form_open(struct console *c, void **state, const void *arg,
 	fm->chooser.draw_row = draw_choice;
 	fm->chooser.arg = fm;
 	ui_list_set_count(&fm->chooser, procedure_count());
-	if (p != NULL)
+	fm->lang_gen = lang_generation();
+	if (a != NULL && a->draft != 0) {
+		if (draft_restore(c, fm, a->draft, e) != CUTRU_OK) {
+			clear_form(fm);
+			ui_form_free(&fm->form);
+			review_free(fm);
+			free(fm->review);
+			free(fm);
+			return e != NULL ? e->code : CUTRU_EINVAL;
+		}
+	} else if (p != NULL) {
 		start(fm, p);
-	else
+		fill_known(c, fm);
+	} else
 		fm->mode = MODE_CHOOSE;
 	*state = fm;
 	return CUTRU_OK;
@@ -860,7 +1311,12 @@ form_close(struct console *c, void *state)
 {
 	struct form *fm = state;
 
-	(void)c;
+	/* Closed unfiled (Esc, F10, the idle lock): kept as a draft. */
+	if (fm->dirty)
+		draft_store(c, fm, 0);
+	if (fm->draft != 0)
+		ui_status(&c->ui, 0, "%s", _("The form was kept as a draft; "
+		    "d on the home screen brings it back."));
 	clear_form(fm);
 	ui_form_free(&fm->form);
 	review_free(fm);
@@ -878,6 +1334,8 @@ form_draw(struct console *c, void *state, int y, int x, int rows, int cols,
 	int r;
 
 	(void)c;
+	if (fm->lang_gen != lang_generation())
+		relabel(fm);
 	if (fm->mode == MODE_CHOOSE) {
 		attrset(ui_attr(UI_HEADING));
 		ui_put(stdscr, y + 1, x + 1, _("Which procedure?  Choose one "
@@ -927,14 +1385,52 @@ edit_key(struct console *c, struct form *fm, int key)
 	struct frow *r;
 	int res, *n;
 	char focus[FIELD_PATH_MAX], rowpath[FIELD_PATH_MAX];
+	cJSON *hh = NULL;
 
+	int confirm = fm->confirm_discard;
+
+	fm->confirm_discard = 0;
 	if (key == UI_KEY_F(2)) {
 		to_review(c, fm);
 		return 1;
 	}
-	if ((key == UI_KEY_ENTER || key == UI_KEY_TAB) && take_scan(c, fm))
+	if (key == UI_KEY_F(8)) {
+		if (!confirm) {
+			fm->confirm_discard = 1;
+			ui_status(&c->ui, 1, "%s", _("Press F8 again to discard "
+			    "this form and its draft; nothing of it is kept. "
+			    "Any other key goes on with the form."));
+			return 1;
+		}
+		draft_forget(c, fm);
+		ui_status(&c->ui, 0, "%s", _("The form was discarded."));
+		ui_pop(&c->ui);
 		return 1;
+	}
+	if ((key == UI_KEY_ENTER || key == UI_KEY_TAB) && take_scan(c, fm)) {
+		fm->dirty = fm->value_dirty = 1;
+		return 1;
+	}
+	/* A household number typed is read when the officer leaves it. */
+	it = ui_form_focused(&fm->form);
+	if (it != NULL && row_of(it)->kind == FR_VALUE &&
+	    row_of(it)->f->type == FIELD_HOUSEHOLD)
+		hh = row_json(row_of(it), it);
 	res = ui_form_key(&fm->form, key);
+	if (res == UI_FORM_MOVED && cJSON_IsString(hh) &&
+	    strcmp(hh->valuestring, fm->household) != 0 &&
+	    fill_household(c, fm, hh->valuestring))
+		snprintf(fm->household, sizeof fm->household, "%s",
+		    hh->valuestring);
+	cJSON_Delete(hh);
+	/* A changed field left is saved at once (durably); the focus alone
+	 * is saved with the next pause. */
+	if (res == UI_FORM_CHANGED)
+		fm->dirty = fm->value_dirty = 1;
+	else if (res == UI_FORM_MOVED && fm->value_dirty)
+		draft_store(c, fm, 0);
+	else if (res == UI_FORM_MOVED && fm->draft != 0)
+		fm->dirty = 1;
 	it = ui_form_focused(&fm->form);
 	if (it == NULL)
 		return res != UI_FORM_UNUSED;
@@ -955,6 +1451,7 @@ edit_key(struct console *c, struct form *fm, int key)
 		field_path_key(focus, sizeof focus, rowpath,
 		    r->f->sub[0].key);
 		rebuild(fm, focus);
+		fm->dirty = fm->value_dirty = 1;
 		return 1;
 	}
 	return res != UI_FORM_UNUSED;
@@ -1003,12 +1500,20 @@ form_idle(struct console *c, void *state)
 {
 	struct form *fm = state;
 
-	return fm->mode == MODE_EDIT && take_scan(c, fm);
+	if (fm->mode == MODE_EDIT && take_scan(c, fm)) {
+		fm->dirty = fm->value_dirty = 1;
+		return 1;
+	}
+	/* Typing paused: keep what was typed (a fast save). */
+	if (fm->dirty)
+		draft_store(c, fm, DRAFT_FAST);
+	return 0;
 }
 
 static const struct ui_fkey form_keys[] = {
 	{ "Tab", N_("Next") },
 	{ "Esc", N_("Back") },
+	{ "F8", N_("Discard") },
 	{ NULL, NULL }
 };
 
@@ -1023,7 +1528,10 @@ const struct ui_screen screen_form = {
 	    "Scan the applicant's ID card into any of their fields to fill "
 	    "the person.\n"
 	    "F2: check the whole dossier and review it; Enter on the review "
-	    "files it.  Esc leaves the form without filing."),
+	    "files it.\n"
+	    "Esc leaves the form without filing it: it is kept as a draft, "
+	    "offered at your next login and with d on the home screen.  F8 "
+	    "twice discards the form and its draft."),
 	form_open, form_close, form_draw, form_key, NULL, form_idle,
 	form_keys
 };

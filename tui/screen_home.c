@@ -343,6 +343,18 @@ home_key(struct console *c, void *state, int key)
 	case 'r':
 		load(c, h);
 		return 1;
+	case 'd':
+		ui_push(&c->ui, &screen_drafts, NULL);
+		return 1;
+	case 'j':
+		ui_push(&c->ui, &screen_audit, NULL);
+		return 1;
+	case 't':
+		ui_push(&c->ui, &screen_reports, NULL);
+		return 1;
+	case 'o':
+		ui_push(&c->ui, &screen_officers, NULL);
+		return 1;
 	case UI_KEY_ESC:
 		return 1; /* the first screen: F10 quits */
 	default:
@@ -361,7 +373,10 @@ const struct ui_screen screen_home = {
 	N_("The dossiers awaiting a decision, those due soon or overdue, and "
 	    "what to do next.\n"
 	    "n: file a new dossier.  s or F3: find a person.  a: the approval "
-	    "queue.  r: read the lists again.\n"
+	    "queue.  r: read the lists again.  d: your drafts (forms left "
+	    "unfinished).\n"
+	    "j: the journal (audit).  t: reports.  o: officer accounts.  "
+	    "F5: sync.\n"
 	    "Enter on a dossier shows it in the approval queue; on a "
 	    "temporary residence, the person (to file the extension)."),
 	home_open, home_close, home_draw, home_key, home_resume, NULL,

@@ -4,13 +4,22 @@
  * one way in is session_open() (localdb/session.h); its refusals (wrong
  * passphrase, the wait after too many, a disabled account, no store) are
  * shown as the library words them.  The ward's name is inside the
- * encrypted store, so it appears in the title once the store is open. */
+ * encrypted store, so it appears in the title once the store is open.
+ *
+ * After logging in, an officer who has drafts (forms kept unfinished:
+ * localdb/draft.h) is offered them first (tui/screen_drafts.c).
+ *
+ * The idle lock (console_lock(), called by the screen manager) ends here
+ * too: every screen is closed (a form keeps itself as a draft), the
+ * session is closed, which wipes the store key, and this screen comes
+ * back for the same officer with a message that says why. */
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/i18n.h"
+#include "localdb/draft.h"
 #include "localdb/session.h"
 #include "tui/console.h"
 #include "tui/syncui.h"
@@ -32,8 +41,8 @@ login_open(struct console *c, void **state, const void *arg,
     struct cutru_err *e)
 {
 	struct login *l;
+	const char *why = arg;
 
-	(void)arg;
 	l = calloc(1, sizeof *l);
 	if (l == NULL)
 		return cutru_err_set(e, CUTRU_ENOMEM, NULL, "%s",
@@ -53,6 +62,8 @@ login_open(struct console *c, void **state, const void *arg,
 	l->login = &l->form.items[0];
 	l->pass = &l->form.items[1];
 	ui_text_set(&l->login->text, c->login);
+	if (why != NULL)
+		snprintf(l->msg, sizeof l->msg, "%s", why);
 	/* With the officer known, start at the passphrase. */
 	ui_form_focus(&l->form, c->login[0] != '\0' ? 1 : 0);
 	*state = l;
@@ -77,6 +88,10 @@ login_draw(struct console *c, void *state, int y, int x, int rows, int cols,
 	char line[CLI_PATH_MAX + 64];
 	int fy = y + 2, fx = x + 4;
 
+	/* Labels again at each draw: the language may have changed. */
+	l->login->label = _("Officer");
+	l->pass->label = _("Passphrase");
+	l->form.items[2].label = _("Log in");
 	attrset(ui_attr(UI_HEADING));
 	ui_put(stdscr, y + 1, fx, _("Log in to the ward register"),
 	    (size_t)-1, cols - 8);
@@ -100,6 +115,50 @@ login_draw(struct console *c, void *state, int y, int x, int rows, int cols,
 		}
 		attrset(ui_attr(UI_NORMAL));
 	}
+}
+
+void
+console_title(struct console *c)
+{
+	struct session *s = c->s;
+
+	if (s == NULL) {
+		c->ui.title[0] = '\0';
+		return;
+	}
+	snprintf(c->ui.title, sizeof c->ui.title, "%s · %s (%s)",
+	    session_ward_name(s), session_name(s),
+	    session_role(s) == SESSION_ROLE_SUPERVISOR ? _("supervisor") :
+	    session_role(s) == SESSION_ROLE_ADMIN ? _("administrator") :
+	    _("officer"));
+}
+
+void
+console_lock(struct console *c)
+{
+	static char why[CUTRU_ERR_MSG_MAX];
+	int secs = c->ui.idle_lock_ms / 1000;
+
+	if (c->s == NULL)
+		return; /* already at the login screen: nothing is open */
+	/* Closing the screens first: a form saves its draft with the
+	 * session still open. */
+	ui_close_all(&c->ui);
+	session_close(c->s);
+	c->s = NULL;
+	console_title(c);
+	if (secs % 60 == 0 && secs >= 120)
+		snprintf(why, sizeof why, _("The console locked itself after "
+		    "%d minutes without a key, so that nobody else can use "
+		    "it. Log in again to go on; an unfinished form was kept "
+		    "as a draft."), secs / 60);
+	else
+		snprintf(why, sizeof why, _("The console locked itself after "
+		    "%d seconds without a key, so that nobody else can use "
+		    "it. Log in again to go on; an unfinished form was kept "
+		    "as a draft."), secs);
+	ui_status(&c->ui, 0, "%s", "");
+	ui_push(&c->ui, &screen_login, why);
 }
 
 static void
@@ -127,13 +186,18 @@ try_login(struct console *c, struct login *l)
 	ui_text_clear(&l->pass->text);
 	c->s = s;
 	snprintf(c->login, sizeof c->login, "%s", login);
-	snprintf(c->ui.title, sizeof c->ui.title, "%s · %s (%s)",
-	    session_ward_name(s), session_name(s),
-	    session_role(s) == SESSION_ROLE_SUPERVISOR ? _("supervisor") :
-	    session_role(s) == SESSION_ROLE_ADMIN ? _("administrator") :
-	    _("officer"));
+	console_title(c);
 	ui_pop(&c->ui);
 	ui_push(&c->ui, &screen_home, NULL);
+	/* Forms left unfinished (a crash, the lock, F10): offered first. */
+	{
+		struct cutru_err de;
+		size_t n = 0;
+
+		cutru_err_clear(&de);
+		if (draft_count(s, &n, &de) == CUTRU_OK && n > 0)
+			ui_push(&c->ui, &screen_drafts, NULL);
+	}
 	/* Sync's part of unlocking: outbox repaired, inbox applied. */
 	{
 		char note[CUTRU_ERR_MSG_MAX + 256];

@@ -123,6 +123,19 @@ person_key(struct console *c, void *state, int key)
 {
 	struct person *p = state;
 
+	if (key == 'h') {
+		static struct console_household_arg h;
+
+		h.household = NULL;
+		h.id_number = p->r.id_number;
+		ui_push(&c->ui, &screen_household, &h);
+		return 1;
+	}
+	if (key == 'c' || key == 'v') {
+		console_print(c, key == 'c' ? PRINT_CONFIRMATION :
+		    PRINT_ABSENCE, p->r.id_number);
+		return 1;
+	}
 	if (key == UI_KEY_ENTER) {
 		if (!ui_list_has_selection(&p->list))
 			return 1;
@@ -144,7 +157,10 @@ const struct ui_screen screen_person = {
 	N_("Person"),
 	N_("The person's identity and residence in this ward.\n"
 	    "Choose a procedure and press Enter to file a dossier for this "
-	    "person: the form starts with what the register already holds."),
+	    "person: the form starts with what the register already holds.\n"
+	    "h: the person's household.  c: print their latest residence "
+	    "confirmation (CT07).  v: print their latest absence slip "
+	    "(CT03).  The documents go to the export folder."),
 	person_open, person_close, person_draw, person_key, NULL, NULL,
 	person_keys
 };

@@ -384,8 +384,8 @@ queue_draw(struct console *c, void *state, int y, int x, int rows, int cols,
 		    cols - ind - 1);
 	}
 	attrset(ui_attr(UI_DIM));
-	ui_put(stdscr, y + rows - 1, x + 1, _("a: approve   r: return for "
-	    "completion   x: refuse   Esc: back to the list"), (size_t)-1,
+	ui_put(stdscr, y + rows - 1, x + 1, _("a: approve   r: return   x: "
+	    "refuse   p: print receipt   Esc: back to the list"), (size_t)-1,
 	    cols - 2);
 	attrset(ui_attr(UI_NORMAL));
 	if (q->mode != MODE_DETAIL)
@@ -463,6 +463,9 @@ queue_key(struct console *c, void *state, int key)
 		case 'x':
 			q->mode = MODE_REFUSE;
 			return 1;
+		case 'p':
+			console_print(c, PRINT_RECEIPT, q->number);
+			return 1;
 		case UI_KEY_UP:
 			if (q->top > 0)
 				q->top--;
@@ -515,7 +518,8 @@ const struct ui_screen screen_queue = {
 	    "change.\n"
 	    "a: approve (type your passphrase again; it signs the approval).  "
 	    "r: return for completion (CT05), with the reason.  x: refuse "
-	    "(CT06), with the reason.\n"
+	    "(CT06), with the reason.  p: print the dossier's receipt (CT04) "
+	    "into the export folder.\n"
 	    "Only a supervisor decides, and never on a dossier they "
 	    "received."),
 	queue_open, queue_close, queue_draw, queue_key, NULL, NULL,

@@ -5,11 +5,13 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include <curses.h>
 
 #include "core/i18n.h"
 #include "core/utf8.h"
+#include "tui/lang.h"
 #include "tui/ui_screen.h"
 #include "tui/ui_term.h"
 
@@ -17,13 +19,16 @@
  * take a card scan that ends without Enter as finished. */
 #define UI_IDLE_MS 250
 
-/* The bar's entries every screen has, F1..F10. */
+/* The bar's entries every screen has.  F9's label is NULL: it is the
+ * other language's name (lang_other_name()).  It comes after F10 so that
+ * F10 Quit keeps its place whatever the language. */
 static const struct ui_fkey global_keys[] = {
 	{ "F1", N_("Help") },
 	{ "F2", N_("Save") },
 	{ "F3", N_("Search") },
 	{ "F5", N_("Sync") },
 	{ "F10", N_("Quit") },
+	{ "F9", NULL },
 	{ NULL, NULL }
 };
 
@@ -80,6 +85,15 @@ close_top(struct ui_mgr *m)
 		    m->stack[m->depth].state);
 	m->stack[m->depth].screen = NULL;
 	m->stack[m->depth].state = NULL;
+}
+
+void
+ui_close_all(struct ui_mgr *m)
+{
+	m->nops = 0;
+	m->help = 0;
+	while (m->depth > 0)
+		close_top(m);
 }
 
 /* Carry out the pushes and pops asked for, in order. */
@@ -156,7 +170,8 @@ static int
 draw_fkeys(const struct ui_fkey *k, int x, int y)
 {
 	for (; k != NULL && k->key != NULL && x < COLS; k++) {
-		const char *label = _(k->label);
+		const char *label = k->label != NULL ? _(k->label) :
+		    lang_other_name();
 		int lw;
 
 		wattrset(stdscr, ui_attr(UI_BAR_KEY));
@@ -179,6 +194,7 @@ draw_help(const struct ui_screen *s)
 	static const char *const general = N_(
 	    "F1 or Esc 1: this help.  F2, Ctrl+S or Esc 2: save.\n"
 	    "F3, Ctrl+F or Esc 3: find a person.  F5 or Esc 5: sync.\n"
+	    "F9 or Esc 9: switch between Vietnamese and English.\n"
 	    "F10, Ctrl+Q or Esc 0: quit.  Esc: back.\n"
 	    "Tab and Shift+Tab: next and previous field.\n"
 	    "Press any key to close this help.");
@@ -300,10 +316,20 @@ draw(struct ui_mgr *m)
 	refresh();
 }
 
+static long long
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 void
 ui_run(struct ui_mgr *m)
 {
 	const struct ui_screen *s;
+	long long last_key = now_ms();
 	int key, redraw = 1;
 
 	run_ops(m);
@@ -313,6 +339,17 @@ ui_run(struct ui_mgr *m)
 		redraw = 1;
 		key = ui_term_key(UI_IDLE_MS);
 		s = ui_top(m);
+		if (key == UI_KEY_IDLE && m->idle_lock_ms > 0 &&
+		    m->lock != NULL &&
+		    now_ms() - last_key >= (long long)m->idle_lock_ms) {
+			m->lock(m->ctx);
+			last_key = now_ms();
+			run_ops(m);
+			clear();
+			continue;
+		}
+		if (key != UI_KEY_IDLE && key != UI_KEY_RESIZE)
+			last_key = now_ms();
 		if (key == UI_KEY_IDLE) {
 			redraw = s != NULL && s->idle != NULL &&
 			    s->idle(m->ctx, m->stack[m->depth - 1].state);
@@ -336,6 +373,15 @@ ui_run(struct ui_mgr *m)
 		}
 		if (key == UI_KEY_F(1)) {
 			m->help = 1;
+			continue;
+		}
+		if (key == UI_KEY_F(9)) {
+			(void)lang_toggle();
+			if (s != NULL && s->resume != NULL)
+				s->resume(m->ctx, m->stack[m->depth - 1].state);
+			if (m->relabel != NULL)
+				m->relabel(m->ctx);
+			run_ops(m);
 			continue;
 		}
 		if (COLS < UI_MIN_COLS || LINES < UI_MIN_ROWS)

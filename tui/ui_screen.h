@@ -9,13 +9,25 @@
  * last row the function-key bar, the row above it the status line; a
  * screen draws in the rows between.
  *
- * Keys reach the manager first for F1 (help), F10 (quit) and a resize;
- * then the top screen; what it does not use goes to Esc (back: the screen
+ * Keys reach the manager first for F1 (help), F9 (the other language:
+ * tui/lang.h), F10 (quit) and a resize; then the top screen; what it does not use goes to Esc (back: the screen
  * below) and to the console's global keys (F3 search, F5 sync, ...).
  * Stack changes asked for while a key is handled (ui_push(), ui_pop())
  * take effect after the handler returns, in the order asked: a handler may
  * pop its own screen and go on using its state until it returns.  A
- * screen's open() copies what it needs from its argument. */
+ * screen's open() copies what it needs from its argument.
+ *
+ * The idle lock.  When idle_lock_ms is set and that long passes without a
+ * key, the manager calls lock(): the console's, which closes every screen
+ * (ui_close_all(); a form keeps itself as a draft as it closes), closes
+ * the session and asks for the login screen.  The wait is ncurses' own
+ * key timeout (the idle tick below), never a busy loop.
+ *
+ * The language.  After F9 the frame (titles, the bar, help) is drawn in
+ * the new language at once; the top screen's resume() runs so that it
+ * reads again what it keeps translated, and relabel() lets the console
+ * redo its title.  A screen below the top gets resume() when it is on top
+ * again.  A screen without resume() compares lang_generation() in draw. */
 #ifndef CUTRU_UI_SCREEN_H
 #define CUTRU_UI_SCREEN_H
 
@@ -81,6 +93,11 @@ struct ui_mgr {
 	/* Keys neither the manager nor the top screen used (F3, F5, ...);
 	 * 1 if used. */
 	int (*global_key)(struct console *c, int key);
+	/* The idle lock (above): 0 never; lock() may be NULL. */
+	int idle_lock_ms;
+	void (*lock)(struct console *c);
+	/* The language was switched (above); may be NULL. */
+	void (*relabel)(struct console *c);
 };
 
 void ui_mgr_init(struct ui_mgr *m, struct console *ctx);
@@ -89,6 +106,9 @@ void ui_mgr_init(struct ui_mgr *m, struct console *ctx);
 void ui_push(struct ui_mgr *m, const struct ui_screen *s, const void *arg);
 /* Ask for the top screen to be closed. */
 void ui_pop(struct ui_mgr *m);
+/* Close every screen now, top first, and forget the pushes and pops
+ * asked for (the idle lock). */
+void ui_close_all(struct ui_mgr *m);
 /* The screen on top and its state (NULL when none). */
 const struct ui_screen *ui_top(const struct ui_mgr *m);
 

@@ -19,6 +19,7 @@
 static volatile sig_atomic_t term_active;
 static int term_atexit_done;
 static int term_colour;
+static int colour_off;      /* ui_term_colour_off() */
 static int role_attr[UI_ROLE_COUNT];
 /* One grapheme iterator for all drawing: ICU break iterators are costly
  * to open and cheap to point at a new text. */
@@ -55,7 +56,8 @@ setup_roles(void)
 {
 	const char *nc = getenv("NO_COLOR");
 
-	term_colour = has_colors() && (nc == NULL || nc[0] == '\0');
+	term_colour = !colour_off && has_colors() &&
+	    (nc == NULL || nc[0] == '\0');
 	if (term_colour && start_color() == OK) {
 		use_default_colors();
 		init_pair(1, COLOR_WHITE, COLOR_BLUE);
@@ -144,6 +146,12 @@ ui_term_start(struct cutru_err *e)
 	meta(stdscr, TRUE);
 	setup_roles();
 	return CUTRU_OK;
+}
+
+void
+ui_term_colour_off(void)
+{
+	colour_off = 1;
 }
 
 void

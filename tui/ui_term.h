@@ -12,8 +12,9 @@
  * what an officer cannot recover from.  Window size changes arrive as
  * UI_KEY_RESIZE (ncurses' own SIGWINCH handling).
  *
- * Colours.  Used when the terminal has them and NO_COLOR
- * (https://no-color.org) is unset or empty; otherwise every role is drawn
+ * Colours.  Used when the terminal has them, NO_COLOR
+ * (https://no-color.org) is unset or empty, and ui_term_colour_off() was
+ * not called (cutru.conf's color = never); otherwise every role is drawn
  * with reverse video, bold and underline only.
  *
  * Keys.  ui_term_key() returns one int: a Unicode code point for text
@@ -75,6 +76,10 @@ enum ui_role {
  * unless NO_COLOR).  Needs a UTF-8 locale (LC_CTYPE) and a terminal on
  * stdin and stdout: CUTRU_EINVAL with a message otherwise. */
 int ui_term_start(struct cutru_err *e);
+
+/* Draw without colours even where the terminal has them; call before
+ * ui_term_start(). */
+void ui_term_colour_off(void);
 
 /* Restore the terminal (idempotent; also done at exit and on signals). */
 void ui_term_stop(void);

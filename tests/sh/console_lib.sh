@@ -8,7 +8,10 @@
 #   con_start COLS ROWS ARGS...   start `cutru ARGS` in a COLSxROWS pane;
 #                                 after it ends the pane shows
 #                                 "CUTRU-EXIT=status" and the terminal
-#                                 modes (stty) it was left in
+#                                 modes (stty) it was left in; LANG and
+#                                 LC_ALL are C.UTF-8 unless $CON_LANG and
+#                                 $CON_LC_ALL say otherwise (CON_LC_ALL=
+#                                 leaves LC_ALL empty)
 #   con_keys KEY...               tmux key names (Enter, Tab, F2, C-u)
 #   con_type TEXT                 TEXT typed literally
 #   con_wait TEXT [SECONDS]       until the pane shows TEXT (default 10 s);
@@ -58,7 +61,7 @@ con_start() {
 	# exec: the pane's process is cutru itself until it ends, so that a
 	# signal sent to $T/cutru.pid reaches it.
 	con_tmux new-session -d -s con -x "$cols" -y "$rows" \
-	    "env -i PATH=\"$PATH\" HOME=\"$HOME\" TERM=xterm-256color LANG=C.UTF-8 LC_ALL=C.UTF-8 ${NO_COLOR+NO_COLOR=$NO_COLOR} ${CUTRU_LOCALEDIR+CUTRU_LOCALEDIR=$CUTRU_LOCALEDIR} ${LANGUAGE+LANGUAGE=$LANGUAGE} sh $T/run.sh" ||
+	    "env -i PATH=\"$PATH\" HOME=\"$HOME\" TERM=xterm-256color LANG=${CON_LANG:-C.UTF-8} LC_ALL=${CON_LC_ALL-C.UTF-8} ${NO_COLOR+NO_COLOR=$NO_COLOR} ${CUTRU_LOCALEDIR+CUTRU_LOCALEDIR=$CUTRU_LOCALEDIR} ${LANGUAGE+LANGUAGE=$LANGUAGE} sh $T/run.sh" ||
 	    return 1
 	con_tmux set-option -g escape-time 0 >/dev/null
 	con_tmux set-option -g window-size manual >/dev/null 2>&1 || true
@@ -172,3 +175,53 @@ add_dossier() {
 	DOSSIER=$(cat "$T/out")
 	[ "$rc" -eq 0 ]
 }
+
+# Filing a procedure through the console (tests/sh/test_console_procedures.sh).
+#   con_person ID       F3, then the person with this ID number opened
+#   con_procedure N     on the person screen: start procedure N (0 is
+#                       permanent.register, in the order of DESIGN §2)
+#   con_tab N           Tab N times (from the date received, the first row)
+#   con_space N         Space N times: the Nth choice of a choice not made
+#   con_file            F2, the review, Enter: the number of the dossier
+#                       filed in $FILED; fails when nothing was filed
+#   dmy DAYS            the date DAYS days from today in Vietnam, DD/MM/YYYY
+con_person() {
+	con_keys F3
+	con_wait "Find:" >/dev/null || return 1
+	con_keys C-u
+	con_type "$1"
+	con_wait "1 person found." || return 1
+	con_keys Enter
+	con_wait "Start a procedure for this person"
+}
+con_procedure() {
+	# Up to the top (not Home: tmux sends the Home of its own terminal
+	# type, which the pane's xterm-256color does not know).
+	con_repeat Up 11
+	con_repeat Down "$1"
+	con_keys Enter
+	con_wait "Dates as DD/MM/YYYY"
+}
+con_repeat() {
+	key=$1
+	i=0
+	while [ "$i" -lt "$2" ]; do
+		set -- "$@" "$key"
+		i=$((i + 1))
+	done
+	shift 2
+	[ $# -eq 0 ] || con_keys "$@"
+}
+con_tab() { con_repeat Tab "$1"; }
+con_space() { con_repeat Space "$1"; }
+con_file() {
+	FILED=
+	con_keys F2
+	con_wait "Check the dossier with the applicant." || return 1
+	con_keys Enter
+	con_wait "PTN received" || return 1
+	FILED=$(con_screen | grep -o '[0-9]*/[0-9]*/PTN received' |
+	    head -n 1 | cut -d' ' -f1)
+	[ -n "$FILED" ]
+}
+dmy() { date -u -d "+7 hours $1 days" +%d/%m/%Y; }

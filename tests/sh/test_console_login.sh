@@ -27,7 +27,9 @@ con_check "the right passphrase opens the home screen" "What to do"
 con_check "the title names the ward and the officer" \
     "Phường Hàng Bạc · Trần Thị Lan (officer)"
 con_keys F5
-con_check "F5 says sync is not available yet" "Sync is not available yet"
+con_check "F5 opens the sync screen" "Outbox: "
+con_keys Escape
+con_check "Esc goes back to the home screen" "What to do"
 con_keys F1
 con_check "F1 shows the screen's help" "Press any key to close this help"
 con_keys Space
