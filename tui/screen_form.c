@@ -1465,8 +1465,10 @@ form_key(struct console *c, void *state, int key)
 	switch (fm->mode) {
 	case MODE_CHOOSE:
 		if (key == UI_KEY_ENTER) {
-			if (ui_list_has_selection(&fm->chooser))
+			if (ui_list_has_selection(&fm->chooser)) {
 				start(fm, &procedures[fm->chooser.selected]);
+				fill_known(c, fm);
+			}
 			return 1;
 		}
 		return ui_list_key(&fm->chooser, key, fm->rows_shown) >= 0;

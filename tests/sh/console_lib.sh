@@ -195,8 +195,7 @@ con_person() {
 	con_wait "Start a procedure for this person"
 }
 con_procedure() {
-	# Up to the top (not Home: tmux sends the Home of its own terminal
-	# type, which the pane's xterm-256color does not know).
+	# Up to the top of the eleven, wherever the list was left.
 	con_repeat Up 11
 	con_repeat Down "$1"
 	con_keys Enter
