@@ -66,6 +66,10 @@ struct console_household_arg {
  * (export_dir of cutru.conf, else <store>/export) and say on the status
  * line where it went, or why it could not be written. */
 void console_print(struct console *c, enum print_kind kind, const char *key);
+/* The same, quietly on success: CUTRU_OK with the text file's path in
+ * path[0..pathsz) (the .html beside it), or an error already shown. */
+int console_print_to(struct console *c, enum print_kind kind, const char *key,
+    char *path, size_t pathsz);
 
 /* Now, and today in Vietnam.  CUTRU_OK or the error of session_today(). */
 time_t console_now(void);

@@ -10,8 +10,9 @@
 #include "tui/console.h"
 #include "tui/print.h"
 
-void
-console_print(struct console *c, enum print_kind kind, const char *key)
+int
+console_print_to(struct console *c, enum print_kind kind, const char *key,
+    char *path, size_t pathsz)
 {
 	struct print_doc *d = NULL;
 	struct cutru_err e;
@@ -20,11 +21,11 @@ console_print(struct console *c, enum print_kind kind, const char *key)
 
 	cutru_err_clear(&e);
 	if (c->s == NULL || key == NULL || key[0] == '\0')
-		return;
+		return CUTRU_EINVAL;
 	if (conf_export_dir(&c->conf, c->store, dir, sizeof dir) == NULL) {
 		ui_status(&c->ui, 1, "%s", _("The folder for printed documents "
 		    "has too long a name; set export_dir in cutru.conf."));
-		return;
+		return CUTRU_EINVAL;
 	}
 	switch (kind) {
 	case PRINT_RECEIPT:
@@ -41,8 +42,20 @@ console_print(struct console *c, enum print_kind kind, const char *key)
 		rc = print_write(d, dir, txt, NULL, &e);
 	if (rc != CUTRU_OK)
 		console_error(c, &e);
-	else
-		ui_status(&c->ui, 0, _("Form %s written to %s (and .html): "
-		    "print it from there."), d->form, txt);
+	else if (path != NULL)
+		snprintf(path, pathsz, "%s", txt);
 	print_doc_free(d);
+	return rc;
+}
+
+void
+console_print(struct console *c, enum print_kind kind, const char *key)
+{
+	char txt[PRINT_PATH_MAX];
+	const char *form = kind == PRINT_RECEIPT ? "CT04" :
+	    kind == PRINT_CONFIRMATION ? "CT07" : "CT03";
+
+	if (console_print_to(c, kind, key, txt, sizeof txt) == CUTRU_OK)
+		ui_status(&c->ui, 0, _("Form %s written to %s (and .html): "
+		    "print it from there."), form, txt);
 }

@@ -768,7 +768,7 @@ static void draft_forget(struct console *c, struct form *fm);
 static void
 submit(struct console *c, struct form *fm)
 {
-	char number[DOSSIER_NUMBER_MAX];
+	char number[DOSSIER_NUMBER_MAX], path[PRINT_PATH_MAX];
 	struct cutru_err e;
 
 	cutru_err_clear(&e);
@@ -780,8 +780,16 @@ submit(struct console *c, struct form *fm)
 	}
 	/* Filed: the draft has served. */
 	draft_forget(c, fm);
-	ui_status(&c->ui, 0, _("Dossier %s received; give the applicant the "
-	    "receipt (CT04) with this number."), number);
+	/* The applicant leaves with the receipt: it is written at once. */
+	if (console_print_to(c, PRINT_RECEIPT, number, path,
+	    sizeof path) == CUTRU_OK)
+		ui_status(&c->ui, 0, _("Dossier %s received; its receipt "
+		    "(CT04) for the applicant is in %s (and .html)."), number,
+		    path);
+	else
+		ui_status(&c->ui, 1, _("Dossier %s received, but its receipt "
+		    "(CT04) could not be written; write it again with: cutru "
+		    "print receipt %s"), number, number);
 	ui_pop(&c->ui);
 }
 

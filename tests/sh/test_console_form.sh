@@ -93,6 +93,10 @@ con_keys Enter
 con_check "Enter files the dossier and gives its number" \
     "Dossier 1/$(date -u -d '+7 hours' +%Y)/PTN received"
 tap_check "the CLI finds one dossier awaiting" test "$(queue_count)" = 1
+RECEIPT=$STORE/export/CT04-1-$(date -u -d '+7 hours' +%Y)-PTN
+tap_check "filing writes the applicant's receipt (CT04) at once" \
+    grep -qF "1/$(date -u -d '+7 hours' +%Y)/PTN" "$RECEIPT.txt"
+tap_check "... with its HTML beside it" test -s "$RECEIPT.html"
 cutru_run "$MINH_PW" -- -s "$STORE" -u minh --json dossier show \
     "1/$(date -u -d '+7 hours' +%Y)/PTN"
 tap_check "it is the applicant of the scanned card" \
