@@ -106,6 +106,43 @@ console_state(enum search_state state)
 	}
 }
 
+void
+console_time(int64_t t, char *buf, size_t size)
+{
+	struct tm tm;
+	time_t vn;
+
+	if (t <= 0) {
+		snprintf(buf, size, "%s", _("never"));
+		return;
+	}
+	vn = (time_t)t + 7 * 3600;
+	gmtime_r(&vn, &tm);
+	strftime(buf, size, "%d/%m/%Y %H:%M", &tm);
+}
+
+const char *
+console_dossier_state(const char *state)
+{
+	static const struct {
+		const char *id, *text;
+	} names[] = {
+		{ "awaiting", N_("awaiting approval") },
+		{ "approved", N_("approved") },
+		{ "returned", N_("returned (CT05)") },
+		{ "refused", N_("refused (CT06)") },
+		{ "sent", N_("sent") },
+		{ "accepted", N_("accepted") },
+		{ "rejected", N_("rejected") },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof names / sizeof names[0]; i++)
+		if (state != NULL && strcmp(state, names[i].id) == 0)
+			return _(names[i].text);
+	return state != NULL ? state : "";
+}
+
 const char *
 console_procedure_title(const char *id)
 {

@@ -8,6 +8,7 @@
 #define CUTRU_CONSOLE_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <time.h>
 
 #include "core/date.h"
@@ -83,6 +84,12 @@ void console_date(const struct cutru_date *d, char *buf);
 const char *console_sex(enum cutru_sex sex);
 const char *console_state(enum search_state state);
 void console_iso_date(const char *iso, char *buf, size_t size);
+
+/* A Unix time as DD/MM/YYYY HH:MM in Vietnam, or "never" when t <= 0. */
+void console_time(int64_t t, char *buf, size_t size);
+
+/* A dossier's state (localdb/dossier.h) for people, translated. */
+const char *console_dossier_state(const char *state);
 
 /* The title of a procedure by id (translated), or the id itself. */
 const char *console_procedure_title(const char *id);

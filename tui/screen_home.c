@@ -1,9 +1,11 @@
 #include "config.h"
 
-/* The home screen: what to do next, the dossiers awaiting a decision,
- * those due soon or overdue by their statutory deadline
- * (localdb/dossier.h), and the temporary residences whose term ends soon
- * (localdb/register.h).  Everything is read again whenever the screen
+/* The home screen: what to do next, the dossiers received today, those
+ * awaiting a decision, those due soon or overdue by their statutory
+ * deadline (localdb/dossier.h), where sync stands (the outbox, the last
+ * contact with the registry, the rejected change sets needing attention:
+ * sync/outbox.h and the sync client's state file), and the temporary
+ * residences whose term ends soon (localdb/register.h).  Everything is read again whenever the screen
  * comes back on top. */
 
 #include <stdio.h>
@@ -16,6 +18,8 @@
 #include "localdb/register.h"
 #include "localdb/search.h"
 #include "localdb/session.h"
+#include "sync/client.h"
+#include "sync/outbox.h"
 #include "tui/console.h"
 #include "tui/ui_list.h"
 #include "tui/ui_screen.h"
@@ -34,6 +38,8 @@ enum row_kind {
 	ROW_QUEUE,
 	ROW_DOSSIER,
 	ROW_EXPIRING,
+	ROW_TODAY,
+	ROW_SYNC,
 	ROW_NOTE
 };
 
@@ -50,10 +56,14 @@ struct home {
 	size_t nrows, caprows;
 	struct dossier *dossiers;
 	size_t ndossiers;
+	struct dossier *todays;      /* every dossier; ROW_TODAY indexes */
+	size_t ntodays;
 	struct register_expiring *expiring;
 	size_t nexpiring;
+	char sync_line[CUTRU_ERR_MSG_MAX + 64];
+	int sync_alarm;              /* rejected items or a failed pass */
 	struct search_result person;  /* the one opened from the list */
-	char headings[3][128];
+	char headings[5][128];
 	char today[DATE_FMT_MAX];
 	int rows_shown;
 };
@@ -87,6 +97,37 @@ row_selectable(void *arg, size_t i)
 	struct home *h = arg;
 
 	return h->rows[i].kind != ROW_HEADING && h->rows[i].kind != ROW_NOTE;
+}
+
+/* One line of where sync stands, into h->sync_line. */
+static void
+load_sync(struct console *c, struct home *h)
+{
+	struct outbox_status st;
+	struct client_state cs;
+	struct cutru_err e;
+	char when[32];
+	size_t to_send;
+
+	cutru_err_clear(&e);
+	memset(&st, 0, sizeof st);
+	h->sync_alarm = 0;
+	if (outbox_status(c->s, &st, &e) != CUTRU_OK) {
+		snprintf(h->sync_line, sizeof h->sync_line, "%s", e.msg);
+		h->sync_alarm = 1;
+		return;
+	}
+	to_send = st.count[OUTBOX_SEALED] + st.count[OUTBOX_SENT] +
+	    st.count[OUTBOX_EXPORTED] + st.count[OUTBOX_HELD] + st.unsealed;
+	client_state_init(&cs);
+	if (client_state_load(c->store, &cs, &e) != CUTRU_OK)
+		client_state_init(&cs);
+	console_time(cs.last_contact, when, sizeof when);
+	snprintf(h->sync_line, sizeof h->sync_line, _("To send %zu · "
+	    "rejected, needing attention %zu · last contact %s"), to_send,
+	    st.count[OUTBOX_REJECTED], when);
+	h->sync_alarm = st.count[OUTBOX_REJECTED] > 0 ||
+	    (cs.last_attempt > 0 && cs.last_outcome != CLIENT_DONE);
 }
 
 static void
@@ -134,6 +175,21 @@ draw_row(void *arg, WINDOW *w, int y, int x, int cols, size_t i, int sel)
 		ui_put(w, y, x + 37, line, (size_t)-1, cols - 38);
 		return;
 	}
+	case ROW_SYNC:
+		if (h->sync_alarm && !sel)
+			wattrset(w, ui_attr(UI_ERROR));
+		ui_put(w, y, x + 3, h->sync_line, (size_t)-1, cols - 4);
+		return;
+	case ROW_TODAY:
+		d = &h->todays[r->index];
+		snprintf(line, sizeof line, "%-15s %s", d->number,
+		    console_dossier_state(d->state));
+		ui_put(w, y, x + 3, line, (size_t)-1, cols - 4);
+		snprintf(line, sizeof line, "%s · %s", d->applicant_name !=
+		    NULL ? d->applicant_name : "",
+		    console_procedure_title(d->procedure));
+		ui_put(w, y, x + 42, line, (size_t)-1, cols - 43);
+		return;
 	case ROW_DOSSIER:
 		break;
 	}
@@ -162,7 +218,7 @@ load(struct console *c, struct home *h)
 	struct cutru_err e;
 	struct cutru_date today, soon;
 	char soon_iso[DATE_FMT_MAX];
-	size_t i, nsoon = 0;
+	size_t i, nsoon = 0, ntoday = 0;
 	int mark;
 
 	dossier_list_free(h->dossiers, h->ndossiers);
@@ -183,6 +239,25 @@ load(struct console *c, struct home *h)
 	(void)add_row(h, ROW_NEW, NULL, 0, 0);
 	(void)add_row(h, ROW_SEARCH, NULL, 0, 0);
 	(void)add_row(h, ROW_QUEUE, NULL, 0, 0);
+	dossier_list_free(h->todays, h->ntodays);
+	h->todays = NULL;
+	h->ntodays = 0;
+	if (dossier_list(c->s, NULL, &h->todays, &h->ntodays, &e) != CUTRU_OK)
+		console_error(c, &e);
+	for (i = 0; i < h->ntodays; i++)
+		if (h->today[0] != '\0' &&
+		    strcmp(h->todays[i].received, h->today) == 0)
+			ntoday++;
+	snprintf(h->headings[3], sizeof h->headings[3],
+	    _("Received today (%zu)"), ntoday);
+	(void)add_row(h, ROW_HEADING, h->headings[3], 0, 0);
+	for (i = 0; i < h->ntodays; i++)
+		if (h->today[0] != '\0' &&
+		    strcmp(h->todays[i].received, h->today) == 0)
+			(void)add_row(h, ROW_TODAY, NULL, i, 0);
+	if (ntoday == 0)
+		(void)add_row(h, ROW_NOTE, _("No dossier has been received "
+		    "today."), 0, 0);
 	for (i = 0; i < h->ndossiers; i++)
 		if (soon_iso[0] != '\0' &&
 		    strcmp(h->dossiers[i].due, soon_iso) <= 0)
@@ -212,6 +287,11 @@ load(struct console *c, struct home *h)
 	if (h->ndossiers == 0)
 		(void)add_row(h, ROW_NOTE, _("No dossier is awaiting "
 		    "approval."), 0, 0);
+	load_sync(c, h);
+	snprintf(h->headings[4], sizeof h->headings[4], "%s",
+	    _("Sync with the registry (F5)"));
+	(void)add_row(h, ROW_HEADING, h->headings[4], 0, 0);
+	(void)add_row(h, ROW_SYNC, NULL, 0, 0);
 	register_expiring_free(h->expiring, h->nexpiring);
 	h->expiring = NULL;
 	h->nexpiring = 0;
@@ -256,6 +336,7 @@ home_close(struct console *c, void *state)
 
 	(void)c;
 	dossier_list_free(h->dossiers, h->ndossiers);
+	dossier_list_free(h->todays, h->ntodays);
 	register_expiring_free(h->expiring, h->nexpiring);
 	free(h->rows);
 	free(h);
@@ -303,6 +384,18 @@ open_row(struct console *c, struct home *h)
 	case ROW_DOSSIER:
 		ui_push(&c->ui, &screen_queue,
 		    h->dossiers[r->index].number);
+		break;
+	case ROW_TODAY:
+		if (strcmp(h->todays[r->index].state, "awaiting") == 0)
+			ui_push(&c->ui, &screen_queue,
+			    h->todays[r->index].number);
+		else
+			ui_status(&c->ui, 0, _("Dossier %s: %s."),
+			    h->todays[r->index].number,
+			    console_dossier_state(h->todays[r->index].state));
+		break;
+	case ROW_SYNC:
+		ui_push(&c->ui, &screen_sync, NULL);
 		break;
 	case ROW_EXPIRING: {
 		struct cutru_err e;
@@ -370,15 +463,18 @@ static const struct ui_fkey home_keys[] = {
 const struct ui_screen screen_home = {
 	"home",
 	N_("Home"),
-	N_("The dossiers awaiting a decision, those due soon or overdue, and "
-	    "what to do next.\n"
+	N_("What to do next; the dossiers received today, those due soon or "
+	    "overdue and those awaiting a decision; where sync stands (what "
+	    "is still to send, the change sets the registry rejected, the "
+	    "last contact); the temporary residences ending soon.\n"
 	    "n: file a new dossier.  s or F3: find a person.  a: the approval "
 	    "queue.  r: read the lists again.  d: your drafts (forms left "
 	    "unfinished).\n"
 	    "j: the journal (audit).  t: reports.  o: officer accounts.  "
 	    "F5: sync.\n"
-	    "Enter on a dossier shows it in the approval queue; on a "
-	    "temporary residence, the person (to file the extension)."),
+	    "Enter on a dossier shows it in the approval queue; on the sync "
+	    "line, the sync screen; on a temporary residence, the person (to "
+	    "file the extension)."),
 	home_open, home_close, home_draw, home_key, home_resume, NULL,
 	home_keys
 };

@@ -60,21 +60,6 @@ struct sync {
 	struct console_form_arg form;
 };
 
-static void
-when(int64_t t, char *buf, size_t size)
-{
-	struct tm tm;
-	time_t vn;
-
-	if (t <= 0) {
-		snprintf(buf, size, "%s", _("never"));
-		return;
-	}
-	vn = (time_t)t + 7 * 3600;
-	gmtime_r(&vn, &tm);
-	strftime(buf, size, "%d/%m/%Y %H:%M", &tm);
-}
-
 static const char *
 outcome_text(int outcome)
 {
@@ -143,8 +128,8 @@ load(struct console *c, struct sync *sy)
 		    st.inbox_refused);
 	client_state_init(&cs);
 	if (client_state_load(c->store, &cs, &e) == CUTRU_OK) {
-		when(cs.last_contact, t1, sizeof t1);
-		when(cs.last_attempt, t2, sizeof t2);
+		console_time(cs.last_contact, t1, sizeof t1);
+		console_time(cs.last_attempt, t2, sizeof t2);
 		ui_lines_add(&sy->lines, UI_NORMAL, 1, -1, _("Last contact "
 		    "with the registry: %s   last try: %s"), t1, t2);
 		if (cs.last_attempt > 0)
@@ -167,7 +152,7 @@ load(struct console *c, struct sync *sy)
 	for (i = 0; i < sy->nrejected; i++) {
 		const struct outbox_item *it = &sy->rejected[i];
 
-		when(it->answered, t1, sizeof t1);
+		console_time(it->answered, t1, sizeof t1);
 		ui_lines_add(&sy->lines, UI_NORMAL, 1, (long)i,
 		    _("Dossier %s (change set %lld), rejected %s"),
 		    it->dossier, (long long)it->seq, t1);

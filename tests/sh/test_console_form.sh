@@ -97,6 +97,8 @@ RECEIPT=$STORE/export/CT04-1-$(date -u -d '+7 hours' +%Y)-PTN
 tap_check "filing writes the applicant's receipt (CT04) at once" \
     grep -qF "1/$(date -u -d '+7 hours' +%Y)/PTN" "$RECEIPT.txt"
 tap_check "... with its HTML beside it" test -s "$RECEIPT.html"
+con_check "home lists it among the dossiers received today" \
+    "Received today (1)"
 cutru_run "$MINH_PW" -- -s "$STORE" -u minh --json dossier show \
     "1/$(date -u -d '+7 hours' +%Y)/PTN"
 tap_check "it is the applicant of the scanned card" \

@@ -26,6 +26,10 @@ con_keys Enter
 con_check "the right passphrase opens the home screen" "What to do"
 con_check "the title names the ward and the officer" \
     "Phường Hàng Bạc · Trần Thị Lan (officer)"
+con_check "home lists the dossiers received today" "Received today (0)"
+con_check "home says where sync stands" "Sync with the registry (F5)"
+con_check "... the outbox and the last contact" \
+    "To send 0 · rejected, needing attention 0 · last contact never"
 con_keys F5
 con_check "F5 opens the sync screen" "Outbox: "
 con_keys Escape
