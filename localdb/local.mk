@@ -14,3 +14,4 @@ include localdb/search.mk
 include localdb/import.mk
 include localdb/queries.mk
 include localdb/bulk.mk
+include localdb/warm.mk
