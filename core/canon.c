@@ -105,9 +105,24 @@ nfc_utf8(const char *s, size_t len, char **out, size_t *outlen)
 
 	*out = NULL;
 	*outlen = 0;
-	for (i = 0; i < len; i++)
-		if ((unsigned char)s[i] >= 0x80)
+	/* Text made only of characters below U+0300 and of U+1E00..U+1EFF
+	 * (Vietnamese letters, precomposed) is NFC as it stands: each has
+	 * NFC quick check Yes and combining class 0 (core/utf8.c says the
+	 * same of utf8_clean_line()).  Only well-formed sequences count. */
+	for (i = 0; i < len;) {
+		const unsigned char *q = (const unsigned char *)s + i;
+
+		if (q[0] < 0x80)
+			i++;
+		else if (q[0] >= 0xC2 && q[0] < 0xCC && i + 1 < len &&
+		    (q[1] & 0xC0) == 0x80)
+			i += 2;
+		else if (q[0] == 0xE1 && i + 2 < len && q[1] >= 0xB8 &&
+		    q[1] <= 0xBB && (q[2] & 0xC0) == 0x80)
+			i += 3;
+		else
 			break;
+	}
 	if (i == len)
 		return CUTRU_OK;
 	if (len >= INT32_MAX / 4)

@@ -11,6 +11,7 @@
 #include "core/date.h"
 #include "core/event.h"
 #include "core/i18n.h"
+#include "core/idnum.h"
 
 #define CHOICE_END { NULL, NULL, NULL, NULL, 0, 0, 0 }
 #define FIELD_END { NULL, NULL, 0, 0, NULL, NULL, 0 }
@@ -186,6 +187,10 @@ static const struct field person_upserted[] = {
 	{ "sex", N_("Sex"), FIELD_SEX, FIELD_REQUIRED, sexes, NULL, 0 },
 	{ "phone", N_("Phone"), FIELD_PHONE, 0, NULL, NULL, 0 },
 	{ "email", N_("E-mail"), FIELD_EMAIL, 0, NULL, NULL, 0 },
+	/* Text of at most 9 code points here; event_rules() holds it to
+	 * the 9 digits idnum_parse_cmnd() accepts. */
+	{ "cmnd", N_("Old CMND number"), FIELD_TEXT, 0, NULL, NULL,
+	  IDNUM_CMND_LEN },
 	FIELD_END
 };
 
@@ -436,6 +441,23 @@ event_rules(const char *type, const cJSON *data, const char *path,
 	int rc;
 	int is_temp = kind != NULL && strcmp(kind, "temporary") == 0;
 
+	if (strcmp(type, "person.upserted") == 0) {
+		const char *cmnd = field_get_string(data, "cmnd");
+		char digits[IDNUM_CMND_LEN + 1];
+
+		if (cmnd == NULL)
+			return CUTRU_OK;
+		rc = idnum_parse_cmnd(cmnd, digits, e);
+		if (rc == CUTRU_OK && strcmp(digits, cmnd) != 0)
+			rc = cutru_err_set(e, CUTRU_EINVAL, NULL,
+			    _("An old CMND number is stored as its 9 digits, "
+			    "without spaces."));
+		if (rc != CUTRU_OK) {
+			field_path_key(sub, sizeof sub, path, "cmnd");
+			field_set_path(e, sub);
+		}
+		return rc;
+	}
 	if (strcmp(type, "residence.opened") == 0) {
 		/* The path is written only when it is needed. */
 		if (!is_temp) {

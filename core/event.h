@@ -23,9 +23,11 @@
  *
  * person.upserted       the identity data of a citizen.
  *     id_number R id_number, name R name, dob R partial_date, sex R sex,
- *     phone O phone, email O email.
+ *     phone O phone, email O email, cmnd O text (the old 9-digit CMND
+ *     number of legacy records: exactly 9 ASCII digits, core/idnum.h).
  *   Apply: create the person, or replace these fields of the person with
- *   this ID number.
+ *   this ID number (an absent phone, email or cmnd keeps the recorded
+ *   one).
  *
  * household.created     a new household.
  *     household R household, head R id_number, address R address.

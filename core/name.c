@@ -95,6 +95,22 @@ check_name(const char *clean, size_t clen, char *out, size_t outsz,
 	int8_t t;
 
 	while (pos < clen) {
+		/* An ASCII letter, the commonest character of a name: a
+		 * letter, its own NFKC form, no look-alike - what the ICU
+		 * look-ups below would find, without them. */
+		cp = (unsigned char)clean[pos];
+		if ((cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z')) {
+			pos++;
+			chars++;
+			if (prev != LETTER && prev != JOINER)
+				words++;
+			prev = LETTER;
+			marks = 0;
+			if (o + 1 >= outsz)
+				return buffer_too_small(out, outsz, e, "name");
+			out[o++] = (char)cp;
+			continue;
+		}
 		cp = map_lookalike((uint32_t)utf8_decode(clean, clen, &pos));
 		chars++;
 		shown[utf8_encode(cp, shown)] = '\0';

@@ -14,9 +14,10 @@
  * see Versions below):
  *
  *   person.upserted      insert the person, or overwrite name, date of
- *                        birth and sex, and phone and email when the event
- *                        carries them (an absent phone keeps the recorded
- *                        one).  Name parts, folded name and sort key are
+ *                        birth and sex, and phone, email and the legacy
+ *                        CMND number (persons.legacy_cmnd) when the event
+ *                        carries them (an absent one keeps the recorded
+ *                        value).  Name parts, folded name and sort key are
  *                        derived from the name by core/name.h.  Bumps the
  *                        person only when a value actually changes.
  *   household.created    the number must be new; the head must be a
@@ -168,18 +169,22 @@ static const char *const sql[ST_COUNT] = {
 	    "SELECT id, sex, dob FROM persons WHERE id_number = ?1",
 	[ST_PERSON_INSERT] =
 	    "INSERT INTO persons (id_number, name, family, middle, given,"
-	    " folded, sort_key, sex, dob, birth_year, phone, email)"
-	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+	    " folded, sort_key, sex, dob, birth_year, phone, email,"
+	    " legacy_cmnd)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"
+	    " ON CONFLICT (id_number) DO NOTHING",
 	/* Only when something differs, so that the version means change;
 	 * ?13 is the bump (0 for a person this list created). */
 	[ST_PERSON_UPSERT] =
 	    "UPDATE persons SET name = ?2, family = ?3, middle = ?4,"
 	    " given = ?5, folded = ?6, sort_key = ?7, sex = ?8, dob = ?9,"
 	    " birth_year = ?10, phone = coalesce(?11, phone),"
-	    " email = coalesce(?12, email), version = version + ?13"
+	    " email = coalesce(?12, email),"
+	    " legacy_cmnd = coalesce(?14, legacy_cmnd), version = version + ?13"
 	    " WHERE id = ?1 AND (name IS NOT ?2 OR sex IS NOT ?8"
 	    " OR dob IS NOT ?9 OR (?11 IS NOT NULL AND phone IS NOT ?11)"
-	    " OR (?12 IS NOT NULL AND email IS NOT ?12))",
+	    " OR (?12 IS NOT NULL AND email IS NOT ?12)"
+	    " OR (?14 IS NOT NULL AND legacy_cmnd IS NOT ?14))",
 	[ST_PERSON_CORRECT] =
 	    "UPDATE persons SET id_number = ?2, sex = ?3, dob = ?4,"
 	    " birth_year = ?5, name = coalesce(?6, name),"
@@ -217,7 +222,8 @@ static const char *const sql[ST_COUNT] = {
 	[ST_ADDR_FIND] =
 	    "SELECT id FROM addresses WHERE commune_code = ?1 AND detail = ?2",
 	[ST_ADDR_INSERT] =
-	    "INSERT INTO addresses (commune_code, detail) VALUES (?1, ?2)",
+	    "INSERT INTO addresses (commune_code, detail) VALUES (?1, ?2)"
+	    " ON CONFLICT (commune_code, detail) DO NOTHING",
 	[ST_MEMBER_CURRENT] =
 	    "SELECT m.id, m.household_id, m.relationship IS 'head',"
 	    " m.relationship, m.since, h.number"
@@ -928,25 +934,33 @@ address_id(struct applier *a, const cJSON *addr, int64_t *id,
 
 	if ((*id = ac_get(a->s, commune, detail)) != 0)
 		return CUTRU_OK;
-	if ((rc = prep(a, ST_ADDR_FIND, &st, e)) != CUTRU_OK)
-		return rc;
-	bind_text(st, 1, commune);
-	bind_text(st, 2, detail);
-	if ((rc = step(a, st, &row, e)) != CUTRU_OK)
-		return rc;
-	if (row) {
-		*id = sqlite3_column_int64(st, 0);
-		sqlite3_reset(st);
-		ac_put(a->s, commune, detail, *id);
-		return CUTRU_OK;
-	}
+	/* Insert first: an address the session has not seen is most often
+	 * new (a bulk load), and a known one is then no change (ON CONFLICT
+	 * DO NOTHING) and is looked up - one statement instead of two for
+	 * the common case. */
 	if ((rc = prep(a, ST_ADDR_INSERT, &st, e)) != CUTRU_OK)
 		return rc;
 	bind_text(st, 1, commune);
 	bind_text(st, 2, detail);
 	if ((rc = run(a, st, e)) != CUTRU_OK)
 		return rc;
-	*id = sqlite3_last_insert_rowid(a->db);
+	if (sqlite3_changes(a->db) == 1) {
+		*id = sqlite3_last_insert_rowid(a->db);
+		ac_put(a->s, commune, detail, *id);
+		return CUTRU_OK;
+	}
+	if ((rc = prep(a, ST_ADDR_FIND, &st, e)) != CUTRU_OK)
+		return rc;
+	bind_text(st, 1, commune);
+	bind_text(st, 2, detail);
+	if ((rc = step(a, st, &row, e)) != CUTRU_OK)
+		return rc;
+	if (!row)
+		return cutru_err_set(e, CUTRU_EINTERNAL, NULL,
+		    _("The register could not be updated: %s."),
+		    "an address neither inserted nor found");
+	*id = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
 	ac_put(a->s, commune, detail, *id);
 	return CUTRU_OK;
 }
@@ -1216,10 +1230,13 @@ ev_person_upserted(struct applier *a, const cJSON *d, struct cutru_err *e)
 	int rc, k;
 
 	if ((rc = name_cols_make(str(d, "name"), &nc, "data.name", e)) !=
-	    CUTRU_OK ||
-	    (rc = person_find(a, idn, &p, e)) != CUTRU_OK)
+	    CUTRU_OK)
 		return rc;
-	if (p.id == 0) {
+	/* A person the session does not know is most often new (a bulk
+	 * load): insert first, and only when the ID number is taken (ON
+	 * CONFLICT DO NOTHING: no change) look the person up and update. */
+	p.id = 0;
+	if (pc_get(a->s, idn) == NULL) {
 		if ((rc = prep(a, ST_PERSON_INSERT, &st, e)) != CUTRU_OK)
 			return rc;
 		bind_text(st, 1, idn);
@@ -1229,8 +1246,11 @@ ev_person_upserted(struct applier *a, const cJSON *d, struct cutru_err *e)
 		bind_birth_year(st, 10, dob);
 		bind_text(st, 11, str(d, "phone"));
 		bind_text(st, 12, str(d, "email"));
+		bind_text(st, 13, str(d, "cmnd"));
 		if ((rc = run(a, st, e)) != CUTRU_OK)
 			return rc;
+		if (sqlite3_changes(a->db) == 0)
+			goto known;
 		/* Nothing refers to a new person yet (persons are never
 		 * deleted, so its id is one no row has named): no household,
 		 * no residence. */
@@ -1244,6 +1264,13 @@ ev_person_upserted(struct applier *a, const cJSON *d, struct cutru_err *e)
 		}
 		return CUTRU_OK;
 	}
+known:
+	if ((rc = person_find(a, idn, &p, e)) != CUTRU_OK)
+		return rc;
+	if (p.id == 0)
+		return cutru_err_set(e, CUTRU_EINTERNAL, "data.id_number",
+		    _("The register could not be updated: %s."),
+		    "a person neither inserted nor found");
 	if ((rc = prep(a, ST_PERSON_UPSERT, &st, e)) != CUTRU_OK)
 		return rc;
 	sqlite3_bind_int64(st, 1, p.id);
@@ -1254,6 +1281,7 @@ ev_person_upserted(struct applier *a, const cJSON *d, struct cutru_err *e)
 	bind_text(st, 11, str(d, "phone"));
 	bind_text(st, 12, str(d, "email"));
 	sqlite3_bind_int(st, 13, person_bump_of(a, p.id));
+	bind_text(st, 14, str(d, "cmnd"));
 	if ((rc = run(a, st, e)) != CUTRU_OK)
 		return rc;
 	if ((c = pc_get_id(a->s, idn, p.id)) != NULL) {
@@ -1774,21 +1802,45 @@ canon_putc(struct canon_buf *b, char c)
 	return CUTRU_OK;
 }
 
+/* Append the n bytes at p to b. */
+static int
+canon_put(struct canon_buf *b, const char *p, size_t n)
+{
+	size_t cap;
+	char *q;
+
+	if (b->len + n > b->cap) {
+		cap = b->cap != 0 ? b->cap : 4096;
+		while (cap < b->len + n)
+			cap *= 2;
+		if ((q = realloc(b->p, cap)) == NULL)
+			return CUTRU_ENOMEM;
+		b->p = q;
+		b->cap = cap;
+	}
+	memcpy(b->p + b->len, p, n);
+	b->len += n;
+	return CUTRU_OK;
+}
+
 /* Validate and apply one event (no savepoint of its own).  With canon,
  * the event's canonical encoding is appended to it, after a comma when it
  * is not empty, and what is applied is what the bytes say (the event
  * itself, or its NFC form: event_validate_encode()); on failure canon is
- * left as it was. */
+ * left as it was.  validated: the caller has done that already
+ * (apply_session_range()); the event is applied as it is. */
 static int
 apply_one(struct applier *a, const cJSON *ev, struct canon_buf *canon,
-    struct cutru_err *e)
+    int validated, struct cutru_err *e)
 {
 	size_t i, len0 = canon != NULL ? canon->len : 0;
 	cJSON *nfc = NULL;
 	const char *type;
 	int rc;
 
-	if (canon == NULL)
+	if (validated)
+		rc = CUTRU_OK;    /* by the caller: apply_session_range() */
+	else if (canon == NULL)
 		rc = event_validate(ev, e);
 	else if (len0 != 0 && canon_putc(canon, ',') != CUTRU_OK)
 		rc = cutru_err_set(e, CUTRU_ENOMEM, NULL,
@@ -1909,6 +1961,7 @@ apply_session_list(struct apply_session *s, struct cutru_err *e)
  * the body of apply_event(), apply_events() and apply_session_events(). */
 static int
 session_apply(struct apply_session *s, const cJSON *events, int single,
+    size_t count, const char *encoded, size_t enclen,
     const struct apply_ctx *ctx, unsigned flags, struct canon_buf *canon,
     struct cutru_err *e)
 {
@@ -1922,9 +1975,12 @@ session_apply(struct apply_session *s, const cJSON *events, int single,
 	if (s == NULL || ctx == NULL)
 		return cutru_err_set(e, CUTRU_EINVAL, NULL,
 		    _("No register to apply the change to."));
-	if (!single && !cJSON_IsArray(events))
-		return cutru_err_set(e, CUTRU_EINVAL, "",
-		    _("A list of events must be a JSON array."));
+	if (!single && count == SIZE_MAX) {
+		if (!cJSON_IsArray(events))
+			return cutru_err_set(e, CUTRU_EINVAL, "",
+			    _("A list of events must be a JSON array."));
+		events = events->child;
+	}
 	memset(&a, 0, sizeof a);
 	a.s = s;
 	a.db = s->db;
@@ -1944,12 +2000,13 @@ session_apply(struct apply_session *s, const cJSON *events, int single,
 	    NULL, NULL) != SQLITE_OK)
 		return db_fail(s->db, e);
 	if (single)
-		rc = apply_one(&a, events, canon, e);
+		rc = apply_one(&a, events, canon, 0, e);
 	else {
 		rc = CUTRU_OK;
-		for (i = 0, ev = events->child; ev != NULL;
+		for (i = 0, ev = events; ev != NULL && (size_t)i < count;
 		    ev = ev->next, i++) {
-			if ((rc = apply_one(&a, ev, canon, e)) == CUTRU_OK)
+			if ((rc = apply_one(&a, ev, encoded != NULL ? NULL :
+			    canon, encoded != NULL, e)) == CUTRU_OK)
 				continue;
 			if (e != NULL) {
 				field_path_index(idx, sizeof idx, "", i);
@@ -1963,6 +2020,12 @@ session_apply(struct apply_session *s, const cJSON *events, int single,
 			break;
 		}
 	}
+	/* The caller's encoding of what was applied. */
+	if (rc == CUTRU_OK && encoded != NULL && canon != NULL && enclen > 0 &&
+	    ((canon->len != 0 && canon_putc(canon, ',') != CUTRU_OK) ||
+	    canon_put(canon, encoded, enclen) != CUTRU_OK))
+		rc = cutru_err_set(e, CUTRU_ENOMEM, NULL,
+		    _("Out of memory while updating the register."));
 	if (rc == CUTRU_OK && savepoint &&
 	    sqlite3_exec(s->db, "RELEASE cutru_apply", NULL, NULL, NULL) !=
 	    SQLITE_OK)
@@ -1989,7 +2052,20 @@ apply_session_events(struct apply_session *s, const cJSON *events,
     const struct apply_ctx *ctx, unsigned flags, struct canon_buf *canon,
     struct cutru_err *e)
 {
-	return session_apply(s, events, 0, ctx, flags, canon, e);
+	return session_apply(s, events, 0, SIZE_MAX, NULL, 0, ctx, flags,
+	    canon, e);
+}
+
+int
+apply_session_range(struct apply_session *s, const cJSON *first,
+    size_t count, const char *encoded, size_t enclen,
+    const struct apply_ctx *ctx, unsigned flags, struct canon_buf *canon,
+    struct cutru_err *e)
+{
+	if (count == SIZE_MAX)
+		count--;
+	return session_apply(s, first, 0, count, encoded, enclen, ctx, flags,
+	    canon, e);
 }
 
 int
@@ -2003,7 +2079,7 @@ apply_event(sqlite3 *db, const cJSON *event, const struct apply_ctx *ctx,
 		return cutru_err_set(e, CUTRU_EINVAL, NULL,
 		    _("No register to apply the change to."));
 	session_init(&s, db);
-	rc = session_apply(&s, event, 1, ctx, 0, NULL, e);
+	rc = session_apply(&s, event, 1, 1, NULL, 0, ctx, 0, NULL, e);
 	session_fini(&s);
 	return rc;
 }
@@ -2022,7 +2098,7 @@ apply_events(sqlite3 *db, const cJSON *events, const struct apply_ctx *ctx,
 		return cutru_err_set(e, CUTRU_EINVAL, NULL,
 		    _("No register to apply the change to."));
 	session_init(&s, db);
-	rc = session_apply(&s, events, 0, ctx, 0, NULL, e);
+	rc = session_apply(&s, events, 0, SIZE_MAX, NULL, 0, ctx, 0, NULL, e);
 	session_fini(&s);
 	return rc;
 }

@@ -4,6 +4,7 @@
 #ifndef CUTRU_APPLY_H
 #define CUTRU_APPLY_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <sqlite3.h>
 #include <cjson/cJSON.h>
@@ -83,6 +84,23 @@ int apply_session_list(struct apply_session *s, struct cutru_err *e);
  * exactly the bytes of the tree applied (event_validate_encode()).  On
  * failure canon is as it was. */
 int apply_session_events(struct apply_session *s, const cJSON *events,
+    const struct apply_ctx *ctx, unsigned flags, struct canon_buf *canon,
+    struct cutru_err *e);
+
+/* As apply_session_events(), for count events: first and the siblings
+ * that follow it in its array (e->field prefixed by the index within the
+ * range).  With encoded NULL, exactly that.  With encoded, the caller has
+ * already checked every one of them with event_validate_encode()
+ * (core/event.h), which found each in NFC (no normalised tree), and
+ * encoded holds the enclen bytes of their canonical encodings joined by
+ * commas: the events are applied without being validated again, and once
+ * all are applied encoded is appended to canon (after a comma when canon
+ * is not empty), as apply_session_events() would have appended them.
+ * For a bulk import that validates the next events on another thread
+ * while this one applies (localdb/import.c); the rules are core's either
+ * way, only the thread that runs them differs. */
+int apply_session_range(struct apply_session *s, const cJSON *first,
+    size_t count, const char *encoded, size_t enclen,
     const struct apply_ctx *ctx, unsigned flags, struct canon_buf *canon,
     struct cutru_err *e);
 

@@ -26,11 +26,9 @@
  *                     not after today
  *   sex               Nam / Nữ / male / female (any case, marks optional)
  *   id_number         the 12-digit personal ID number: required, see below
- *   cmnd              the old 9-digit CMND number, optional; checked, and
- *                     compared between the rows of a person, but not
- *                     stored: person.upserted (core/event.h) has no
- *                     member for it, and the register changes only
- *                     through events
+ *   cmnd              the old 9-digit CMND number, optional; checked,
+ *                     compared between the rows of a person, and stored
+ *                     (person.upserted's "cmnd", persons.legacy_cmnd)
  *   commune           5-digit commune code (since 1 July 2025)
  *   address           house number, street, hamlet (below the commune)
  *   residence_kind    permanent / thường trú, temporary / tạm trú,
@@ -81,7 +79,9 @@
  * Adding, never changing.  An import adds what the register lacks and
  * never changes what it holds: a person already in the register with the
  * same name, date of birth and sex is left as is (different values are an
- * error: a correction is a procedure with a document, residence.adjust);
+ * error: a correction is a procedure with a document, residence.adjust),
+ * except that a CMND number the register lacks is added (one it holds
+ * that differs is an error);
  * a household already in the register with the same head gets the members
  * it lacks (another head, or a dissolved household with that number, is
  * an error); a member of another household is an error (moving is a
@@ -121,12 +121,61 @@
  * its error and applies the rest again, and after a few such retries
  * applies the chunk group by group.
  *
+ * Two threads.  Checking an event against core's rules and encoding it
+ * (event_validate_encode()) is a sixth of an import and touches no
+ * database, so a bulk load in all or nothing does it on a second thread,
+ * the validator: while this thread applies a chunk's events range by
+ * range (VALIDATE_RANGE events), the validator checks and encodes the
+ * ranges after it, and the applier takes each range with its encoding
+ * (apply_session_range(), journal_batch_add_range()) instead of checking
+ * it again.  The rules are the same code, only run elsewhere; the
+ * journal's bytes, the tables and the versions are those of the serial
+ * path (a chunk's ranges go into one entry: JOURNAL_BATCH_CONTINUE), and
+ * a range the validator does not pass - a refusal, or an event that would
+ * need bringing to NFC - is handed to the applier unchecked, which checks
+ * it itself and says what is wrong where the serial path would.  The
+ * look-ups and the building of events stay on this thread, the only one
+ * that uses the database connection.  Quarantine, whose retries take
+ * groups out of a chunk, stays on one thread.
+ *
  * Bulk load.  The import holds one write transaction for the whole file;
  * for its length the page cache is raised to IMPORT_CACHE_KIB, so that the
  * indexes being filled stay in memory and each page is encrypted and
  * written once, at commit, instead of being spilled and rewritten.  The
- * journal mode and synchronous level are the store's (WAL, full): one
- * commit costs one sync, whatever the size.  The full-text name index
+ * synchronous level is the store's (full): one commit costs one sync,
+ * whatever the size.  A file of IMPORT_DEFER_ROWS rows or more, in a
+ * transaction of the import's own, is also loaded so:
+ *   - Rollback journal instead of WAL.  In WAL mode every page the import
+ *     writes is written twice, to the WAL at commit and to the database at
+ *     the checkpoint that follows, and in the encrypted store each write
+ *     is an encryption and the checkpoint's read a decryption: three AEAD
+ *     passes per page instead of one.  In rollback mode a new page (nearly
+ *     all of them: the register grows) is written once, to the database,
+ *     and the journal holds only the pages the file had before.  So a
+ *     store in WAL mode is switched to DELETE before the transaction and
+ *     back to WAL after it, whatever its outcome (bulk_journal_begin(),
+ *     bulk_journal_end()).  Crash safety is SQLite's in either mode (the
+ *     page cipher encrypts the rollback journal as it does the WAL; a hot
+ *     journal is rolled back at the next open, and the store then sets WAL
+ *     again).  The switch needs the database to itself: with another
+ *     connection open it is refused and the import runs in WAL mode.  The
+ *     price: while the import writes, readers in other processes wait
+ *     (they get SQLITE_BUSY) instead of reading the state before it.
+ *   - The non-unique indexes of the tables the import fills (persons'
+ *     sort key and birth year, memberships and residences by person, ...:
+ *     CREATE INDEX, not UNIQUE, bulk_indexes_drop()) are dropped at the
+ *     start of the transaction and created again, from the statements the
+ *     schema held, just before it commits: one sort per index instead of
+ *     a B-tree descent per row.  It is all one transaction, so the schema
+ *     is never seen without them - committed, rolled back (an error, a dry
+ *     run, a crash) or interrupted, the database has the schema it had.
+ *     The unique indexes stay: the applier's refusals and look-ups depend
+ *     on them.  The applier's statements, prepared while the indexes are
+ *     away, are prepared again by SQLite when the schema changes back.
+ * An import into a register without persons and households skips the
+ * look-ups of what the register holds (register_is_empty(): the groups of
+ * one file share no person and no household, so nothing the import itself
+ * adds can be met again).  The full-text name index
  * (localdb/search_index.h) is the costly part of a person's insert when
  * its triggers feed it row by row: for a file of IMPORT_DEFER_ROWS rows or
  * more the import suspends it (search_defer()) and rebuilds it in one pass
@@ -137,6 +186,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -175,8 +225,14 @@
  * the rebuild costs a few seconds per million persons in the register,
  * the triggers a segment of the full-text index per person. */
 #define IMPORT_DEFER_ROWS 5000
-/* Page cache for the length of an import, KiB. */
-#define IMPORT_CACHE_KIB 262144
+/* Page cache for the length of an import, KiB: what the encrypted store
+ * allows itself anyway (STORE_CACHE_KIB, localdb/store.h), so that an
+ * import into the store does not shrink its cache.  Memory is taken only
+ * as pages are used.  A ward of 1,000,000 persons is some 900 MB, so the
+ * bulk load of one still spills dirty pages before its commit; a larger
+ * cache would spill less (bench/RESULTS.md) but is more than an old desk
+ * PC should give. */
+#define IMPORT_CACHE_KIB 524288
 /* Read size. */
 #define READ_CHUNK 65536
 
@@ -433,6 +489,43 @@ csv_put(struct csv *c, unsigned char ch)
 	c->fb[c->foff[f] + c->flen[f]++] = (char)ch;
 }
 
+/* csv_put() of n bytes none of which is NUL. */
+static void
+csv_put_run(struct csv *c, const unsigned char *s, size_t n)
+{
+	size_t f = c->nfields, room;
+
+	if (f >= IMPORT_COLUMNS_MAX)
+		return;
+	room = IMPORT_FIELD_MAX - c->flen[f];
+	if (n > room) {
+		c->fflags[f] |= CSVF_TOO_LONG;
+		n = room;
+	}
+	memcpy(c->fb + c->foff[f] + c->flen[f], s, n);
+	c->flen[f] += n;
+}
+
+/* Bytes from c->pos that the state machine below would only copy into
+ * the field (nothing that ends it, quotes, line breaks, NUL), within the
+ * buffer and the record's limit: how many. */
+static size_t
+csv_plain_run(const struct csv *c, int quoted)
+{
+	size_t lim = c->end, n;
+	unsigned char ch;
+
+	if (lim - c->rec > IMPORT_RECORD_MAX)
+		lim = c->rec + IMPORT_RECORD_MAX;
+	for (n = c->pos; n < lim; n++) {
+		ch = c->buf[n];
+		if (ch == '"' || ch == '\n' || ch == '\r' || ch == '\0' ||
+		    (ch == ',' && !quoted))
+			break;
+	}
+	return n > c->pos ? n - c->pos : 0;
+}
+
 static void
 csv_field_begin(struct csv *c)
 {
@@ -540,6 +633,20 @@ csv_parse(struct csv *c, int line_only)
 			csv_field_end(c);
 			csv_skip_line(c);
 			return 1;
+		}
+		/* The common case, a run of ordinary bytes, copied at once
+		 * (exactly what one csv_put() per byte would do). */
+		if (!cr && st != ST_QUOTE) {
+			size_t run = csv_plain_run(c, st == ST_QUOTED);
+
+			if (run > 0) {
+				csv_put_run(c, c->buf + c->pos, run);
+				c->pos += run;
+				any = 1;
+				if (st == ST_START)
+					st = ST_UNQUOTED;
+				continue;
+			}
 		}
 		ch = c->buf[c->pos++];
 		any = 1;
@@ -785,7 +892,8 @@ enum q {
 
 static const char *const q_sql[Q_COUNT] = {
 	[Q_PERSON] =
-	    "SELECT id, name, dob, sex FROM persons WHERE id_number = ?1",
+	    "SELECT id, name, dob, sex, legacy_cmnd FROM persons"
+	    " WHERE id_number = ?1",
 	[Q_HOUSEHOLD] =
 	    "SELECT h.dissolved, p.id_number FROM households h"
 	    " LEFT JOIN persons p ON p.id = h.head_id WHERE h.number = ?1",
@@ -799,6 +907,34 @@ static const char *const q_sql[Q_COUNT] = {
 	    " WHERE r.person_id = ?1 AND r.state = 'active'",
 	[Q_UNIT] =
 	    "SELECT 1 FROM admin_units WHERE version = ?1 AND code = ?2",
+};
+
+/* The validator: a second thread that checks and encodes the events of
+ * the chunk being applied with core's event_validate_encode(), a range of
+ * VALIDATE_RANGE events at a time, while this thread applies the ranges
+ * already checked (batch_add_pipelined()).  A range is handed over once
+ * the thread is done with it and never touched by it again; the chunk is
+ * freed only once the thread is idle.  It reads the chunk's events and
+ * the row text they refer to, which nothing changes meanwhile. */
+#define VALIDATE_RANGE 16
+
+struct vrange {
+	struct canon_buf enc;       /* its events' encodings, comma-joined */
+	int ok;                     /* all valid and already NFC */
+};
+
+struct validator {
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int started;
+	/* Under mu. */
+	int quit, stop;
+	const cJSON *chunk;         /* being validated; NULL: idle */
+	size_t published;           /* ranges done */
+	/* Set while the thread is idle. */
+	struct vrange *r;
+	size_t nr, capr;
 };
 
 /* Events of one group within the chunk being built. */
@@ -839,12 +975,16 @@ struct imp {
 	/* The chunk being built. */
 	struct apply_ctx ctx;
 	struct journal_batch *batch; /* begun with the first chunk */
+	int pipeline;               /* validate on a second thread */
+	struct validator val;
 	cJSON *chunk;
 	uint32_t *ev_row;           /* row behind each event of the chunk */
 	size_t nev, capev;
 	struct slice *slices;
 	size_t nslices, capslices;
 	int stop_applying;          /* all or nothing, and an error seen */
+	int register_empty;         /* no persons, no households: nothing to
+	                             * look up (register_is_empty()) */
 	size_t applied_groups;
 };
 
@@ -1845,6 +1985,8 @@ col_text(sqlite3_stmt *st, int i, char *buf, size_t size)
 struct known {
 	int64_t id;                 /* 0: not in the register */
 	int conflict;               /* the register has another identity */
+	int add_cmnd;               /* the file gives the CMND the register
+	                             * lacks */
 	char household[40];         /* current household, "" none */
 	char rel[NAME_BUF_SIZE];    /* relationship there */
 	int nres;
@@ -1871,11 +2013,14 @@ register_person(struct imp *im, uint32_t pr, struct known *k)
 {
 	const struct row *rw = &im->rows[pr];
 	char name[NAME_BUF_SIZE], dob[DATE_FMT_MAX], mine[DATE_FMT_MAX];
+	char cmnd[IDNUM_CMND_LEN + 8];
 	sqlite3_stmt *st;
 	const unsigned char *t;
 	int r, rc, sex;
 
 	memset(k, 0, sizeof *k);
+	if (im->register_empty)
+		return CUTRU_OK;
 	if (q_prep(im, Q_PERSON, &st) != CUTRU_OK)
 		return CUTRU_EIO;
 	sqlite3_bind_text(st, 1, rw->id, -1, SQLITE_STATIC);
@@ -1888,10 +2033,14 @@ register_person(struct imp *im, uint32_t pr, struct known *k)
 	col_text(st, 1, name, sizeof name);
 	col_text(st, 2, dob, sizeof dob);
 	sex = sqlite3_column_int(st, 3);
+	col_text(st, 4, cmnd, sizeof cmnd);
 	sqlite3_reset(st);
 	date_format_iso(&rw->dob, mine, sizeof mine);
 	k->conflict = strcmp(name, arena_str(&im->a, rw->name)) != 0 ||
-	    strcmp(dob, mine) != 0 || sex != rw->sex;
+	    strcmp(dob, mine) != 0 || sex != rw->sex ||
+	    (cmnd[0] != '\0' && rw->cmnd[0] != '\0' &&
+	    strcmp(cmnd, rw->cmnd) != 0);
+	k->add_cmnd = !k->conflict && cmnd[0] == '\0' && rw->cmnd[0] != '\0';
 	if (k->conflict) {
 		/* Nothing else about this person is worth comparing. */
 		k->id = 0;
@@ -1909,6 +2058,12 @@ register_person(struct imp *im, uint32_t pr, struct known *k)
 		    "a person: correct the file, or correct the register "
 		    "through a procedure."), rw->id, dob,
 		    sex == CUTRU_SEX_MALE ? _("male") : _("female")));
+	else if (k->conflict)
+		TRY(row_err(im, pr, COL_CMND,
+		    _("ID number %s is already in the register with the CMND "
+		    "number %s, not %s. An import does not change a person: "
+		    "correct the file, or correct the register through a "
+		    "procedure."), rw->id, cmnd, rw->cmnd));
 	if (k->conflict)
 		return CUTRU_OK;
 	if (q_prep(im, Q_MEMBER, &st) != CUTRU_OK)
@@ -2034,6 +2189,8 @@ emit_person(struct imp *im, uint32_t ri)
 	d = obj_ref(d, "name", arena_str(&im->a, rw->name));
 	d = obj_str(d, "dob", dob);
 	d = obj_ref(d, "sex", rw->sex == CUTRU_SEX_MALE ? "male" : "female");
+	if (rw->cmnd[0] != '\0')
+		d = obj_ref(d, "cmnd", rw->cmnd);
 	return emit(im, ri, "person.upserted", d);
 }
 
@@ -2173,7 +2330,7 @@ build_group(struct imp *im, uint32_t g)
 			TRY_DONE(register_person(im, ri,
 			    &k[im->rows[ri].gidx]));
 	/* ... the household ... */
-	if (h != NULL) {
+	if (h != NULL && !im->register_empty) {
 		if ((rc = q_prep(im, Q_HOUSEHOLD, &st)) != CUTRU_OK)
 			goto done;
 		sqlite3_bind_text(st, 1, number, -1, SQLITE_STATIC);
@@ -2243,7 +2400,9 @@ build_group(struct imp *im, uint32_t g)
 		if (im->rows[ri].person == ri && k[im->rows[ri].gidx].id == 0) {
 			TRY_DONE(emit_person(im, ri));
 			s->persons++;
-		}
+		} else if (im->rows[ri].person == ri &&
+		    k[im->rows[ri].gidx].add_cmnd)
+			TRY_DONE(emit_person(im, ri));
 	if (h != NULL && !hh_exists) {
 		addr = household_address_row(im, g, head);
 		d = obj_ref(cJSON_CreateObject(), "household", number);
@@ -2393,6 +2552,195 @@ batch_add(struct imp *im, const cJSON *events, struct cutru_err *ae)
 	return journal_batch_add(im->batch, events, ae);
 }
 
+/* Append byte c to b. */
+static int
+cbuf_putc(struct canon_buf *b, char c)
+{
+	size_t cap;
+	char *p;
+
+	if (b->len == b->cap) {
+		cap = b->cap != 0 ? b->cap * 2 : 4096;
+		if ((p = realloc(b->p, cap)) == NULL)
+			return CUTRU_ENOMEM;
+		b->p = p;
+		b->cap = cap;
+	}
+	b->p[b->len++] = c;
+	return CUTRU_OK;
+}
+
+/* Check and encode the events of range r, from *ev on (advanced past
+ * them).  Any refusal, or an event that needs bringing to NFC, makes the
+ * range not ok: the applier then checks it itself, with the message. */
+static void
+validate_range(struct vrange *r, const cJSON **ev)
+{
+	struct cutru_err e;
+	cJSON *nfc;
+	size_t k;
+
+	r->enc.len = 0;
+	r->ok = 1;
+	for (k = 0; k < VALIDATE_RANGE && *ev != NULL; k++, *ev = (*ev)->next) {
+		if (!r->ok)
+			continue;
+		nfc = NULL;
+		if ((r->enc.len != 0 && cbuf_putc(&r->enc, ',') != CUTRU_OK) ||
+		    event_validate_encode(*ev, &r->enc, &nfc, &e) != CUTRU_OK ||
+		    nfc != NULL)
+			r->ok = 0;
+		cJSON_Delete(nfc);
+	}
+}
+
+static void *
+validator_main(void *arg)
+{
+	struct validator *v = arg;
+	const cJSON *ev;
+	size_t i;
+	int stop;
+
+	pthread_mutex_lock(&v->mu);
+	for (;;) {
+		while (!v->quit && v->chunk == NULL)
+			pthread_cond_wait(&v->cv, &v->mu);
+		if (v->quit)
+			break;
+		ev = v->chunk->child;
+		pthread_mutex_unlock(&v->mu);
+		for (i = 0, stop = 0; i < v->nr && !stop; i++) {
+			validate_range(&v->r[i], &ev);
+			pthread_mutex_lock(&v->mu);
+			v->published = i + 1;
+			stop = v->stop;
+			pthread_cond_broadcast(&v->cv);
+			pthread_mutex_unlock(&v->mu);
+		}
+		pthread_mutex_lock(&v->mu);
+		v->chunk = NULL;
+		pthread_cond_broadcast(&v->cv);
+	}
+	pthread_mutex_unlock(&v->mu);
+	return NULL;
+}
+
+/* Start the thread; CUTRU_ENOMEM (then the import goes on without it). */
+static int
+validator_start(struct validator *v)
+{
+	memset(v, 0, sizeof *v);
+	if (pthread_mutex_init(&v->mu, NULL) != 0)
+		return CUTRU_ENOMEM;
+	if (pthread_cond_init(&v->cv, NULL) != 0) {
+		pthread_mutex_destroy(&v->mu);
+		return CUTRU_ENOMEM;
+	}
+	if (pthread_create(&v->thread, NULL, validator_main, v) != 0) {
+		pthread_cond_destroy(&v->cv);
+		pthread_mutex_destroy(&v->mu);
+		return CUTRU_ENOMEM;
+	}
+	v->started = 1;
+	return CUTRU_OK;
+}
+
+static void
+validator_free(struct validator *v)
+{
+	size_t i;
+
+	if (!v->started)
+		return;
+	pthread_mutex_lock(&v->mu);
+	v->quit = 1;
+	pthread_cond_broadcast(&v->cv);
+	pthread_mutex_unlock(&v->mu);
+	pthread_join(v->thread, NULL);
+	pthread_cond_destroy(&v->cv);
+	pthread_mutex_destroy(&v->mu);
+	for (i = 0; i < v->capr; i++)
+		canon_buf_free(&v->r[i].enc);
+	free(v->r);
+	memset(v, 0, sizeof *v);
+}
+
+/* e->field "[i]rest" of a range that began at event pos of the chunk:
+ * "[pos + i]rest", as batch_add() of the whole chunk would have said. */
+static void
+shift_index(struct cutru_err *e, size_t pos)
+{
+	char buf[sizeof e->field];
+	const char *close;
+	size_t i;
+
+	if (e->field[0] != '[' || (close = strchr(e->field, ']')) == NULL ||
+	    sscanf(e->field + 1, "%zu", &i) != 1)
+		return;
+	snprintf(buf, sizeof buf, "[%zu]%s", pos + i, close + 1);
+	memcpy(e->field, buf, sizeof buf);
+}
+
+/* batch_add() of the chunk, with the events checked on the validator's
+ * thread while this one applies them: the same result, the same journal
+ * entries (a range continues the chunk's entry) and, on a refusal, the
+ * same error (a range the validator did not pass is checked again by the
+ * applier, which says why). */
+static int
+batch_add_pipelined(struct imp *im, struct cutru_err *ae)
+{
+	struct validator *v = &im->val;
+	const cJSON *first;
+	size_t nr = (im->nev + VALIDATE_RANGE - 1) / VALIDATE_RANGE;
+	size_t i, k, pos, cnt;
+	struct vrange *grown;
+	int rc = CUTRU_OK;
+
+	if (im->batch == NULL && (rc = journal_batch_begin(im->db, &im->ctx,
+	    JOURNAL_BATCH_NO_SAVEPOINT, &im->batch, ae)) != CUTRU_OK)
+		return rc;
+	if (nr > v->capr) {
+		grown = realloc(v->r, nr * sizeof *v->r);
+		if (grown == NULL)
+			return batch_add(im, im->chunk, ae);
+		memset(grown + v->capr, 0, (nr - v->capr) * sizeof *grown);
+		v->r = grown;
+		v->capr = nr;
+	}
+	pthread_mutex_lock(&v->mu);
+	v->nr = nr;
+	v->published = 0;
+	v->stop = 0;
+	v->chunk = im->chunk;
+	pthread_cond_broadcast(&v->cv);
+	pthread_mutex_unlock(&v->mu);
+	first = im->chunk->child;
+	for (i = 0, pos = 0; i < nr; i++, pos += cnt) {
+		cnt = im->nev - pos < VALIDATE_RANGE ? im->nev - pos :
+		    VALIDATE_RANGE;
+		pthread_mutex_lock(&v->mu);
+		while (v->published <= i)
+			pthread_cond_wait(&v->cv, &v->mu);
+		pthread_mutex_unlock(&v->mu);
+		rc = journal_batch_add_range(im->batch, first, cnt,
+		    v->r[i].ok ? v->r[i].enc.p : NULL, v->r[i].enc.len,
+		    i > 0 ? JOURNAL_BATCH_CONTINUE : 0, ae);
+		if (rc != CUTRU_OK) {
+			shift_index(ae, pos);
+			break;
+		}
+		for (k = 0; k < cnt; k++)
+			first = first->next;
+	}
+	pthread_mutex_lock(&v->mu);
+	v->stop = 1;
+	while (v->chunk != NULL)
+		pthread_cond_wait(&v->cv, &v->mu);
+	pthread_mutex_unlock(&v->mu);
+	return rc;
+}
+
 /* Apply the chunk's slices one by one. */
 static int
 flush_each(struct imp *im, struct cutru_err *e)
@@ -2448,7 +2796,8 @@ flush(struct imp *im, struct cutru_err *e)
 			break;
 		}
 		cutru_err_clear(&ae);
-		rc = batch_add(im, im->chunk, &ae);
+		rc = im->pipeline ? batch_add_pipelined(im, &ae) :
+		    batch_add(im, im->chunk, &ae);
 		if (rc == CUTRU_OK) {
 			commit_slices(im, 0, im->nslices);
 			break;
@@ -2798,10 +3147,170 @@ imp_free(struct imp *im)
 	free(im->errs);
 	free(im->ev_row);
 	free(im->slices);
+	validator_free(&im->val);
 	journal_batch_free(im->batch);
 	cJSON_Delete(im->chunk);
 	htab_free(&im->ids);
 	htab_free(&im->hnums);
+}
+
+/* ---- Bulk load ----
+ *
+ * What a large import (IMPORT_DEFER_ROWS rows or more, in a transaction of
+ * its own) changes about how SQLite works for its length, never what the
+ * database holds once it ends: see "Bulk load" at the top of the file. */
+
+/* The journal mode for the import: a store in WAL mode goes to DELETE for
+ * it if it can (*restore = 1 then).  Called outside any transaction; a
+ * refusal (another connection has the database open) is no error, the
+ * import then runs in WAL mode. */
+static void
+bulk_journal_begin(sqlite3 *db, int *restore)
+{
+	sqlite3_stmt *st = NULL;
+	const unsigned char *mode;
+	int wal = 0;
+
+	*restore = 0;
+	if (sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &st, NULL) ==
+	    SQLITE_OK && sqlite3_step(st) == SQLITE_ROW &&
+	    (mode = sqlite3_column_text(st, 0)) != NULL)
+		wal = sqlite3_stricmp((const char *)mode, "wal") == 0;
+	sqlite3_finalize(st);
+	st = NULL;
+	if (!wal)
+		return;
+	if (sqlite3_prepare_v2(db, "PRAGMA journal_mode = DELETE", -1, &st,
+	    NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW &&
+	    (mode = sqlite3_column_text(st, 0)) != NULL)
+		*restore = sqlite3_stricmp((const char *)mode, "delete") == 0;
+	sqlite3_finalize(st);
+}
+
+/* Back to WAL after the import (committed or rolled back).  Should that
+ * fail, the connection stays in rollback mode, which is as safe; the
+ * store sets WAL again when it is next opened. */
+static void
+bulk_journal_end(sqlite3 *db, int restore)
+{
+	if (restore)
+		(void)sqlite3_exec(db, "PRAGMA journal_mode = WAL", NULL, NULL,
+		    NULL);
+}
+
+/* The tables an import fills. */
+static const char *const bulk_tables[] = {
+	"persons", "households", "household_members", "residences",
+	"addresses"
+};
+
+/* Indexes dropped for the import: their CREATE statements, as the schema
+ * holds them, back to back in an arena. */
+struct bulk_indexes {
+	struct arena sql;
+	size_t n;
+};
+
+/* Drop the non-unique indexes (CREATE INDEX, not UNIQUE, not a
+ * constraint's) of the tables an import fills, keeping their statements:
+ * in the import's transaction, which bulk_indexes_restore() ends by
+ * creating them again with those same statements.  A unique index stays:
+ * the applier's refusals depend on it, and so do its look-ups. */
+static int
+bulk_indexes_drop(sqlite3 *db, struct bulk_indexes *bi)
+{
+	struct arena names = { NULL, 0, 0 };
+	sqlite3_stmt *st = NULL;
+	const unsigned char *name, *sql;
+	char drop[160];
+	size_t i, off, n = 0;
+	int rc = CUTRU_EIO, r;
+
+	memset(bi, 0, sizeof *bi);
+	if (sqlite3_prepare_v2(db, "SELECT s.name, s.sql FROM sqlite_schema s"
+	    " JOIN pragma_index_list(?1) l ON l.name = s.name"
+	    " WHERE s.type = 'index' AND l.\"unique\" = 0 AND l.origin = 'c'"
+	    " AND s.sql IS NOT NULL", -1, &st, NULL) != SQLITE_OK)
+		goto done;
+	for (i = 0; i < sizeof bulk_tables / sizeof bulk_tables[0]; i++) {
+		sqlite3_reset(st);
+		sqlite3_bind_text(st, 1, bulk_tables[i], -1, SQLITE_STATIC);
+		while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+			name = sqlite3_column_text(st, 0);
+			sql = sqlite3_column_text(st, 1);
+			if (name == NULL || sql == NULL)
+				continue;
+			if (arena_add(&names, (const char *)name,
+			    strlen((const char *)name)) == NO_OFF ||
+			    arena_add(&bi->sql, (const char *)sql,
+			    strlen((const char *)sql)) == NO_OFF) {
+				rc = CUTRU_ENOMEM;
+				goto done;
+			}
+			n++;
+		}
+		if (r != SQLITE_DONE)
+			goto done;
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	/* Dropped once the schema is no longer being read. */
+	for (i = 0, off = 0; i < n; i++) {
+		name = (const unsigned char *)names.p + off;
+		off += strlen((const char *)name) + 1;
+		if (snprintf(drop, sizeof drop, "DROP INDEX \"%s\"", name) >=
+		    (int)sizeof drop)
+			continue;   /* no index of ours has such a name */
+		if (sqlite3_exec(db, drop, NULL, NULL, NULL) != SQLITE_OK)
+			goto done;
+		bi->n++;
+	}
+	rc = CUTRU_OK;
+done:
+	sqlite3_finalize(st);
+	free(names.p);
+	return rc;
+}
+
+/* Create the dropped indexes again (before committing), each with the
+ * statement the schema held, and forget them. */
+static int
+bulk_indexes_restore(sqlite3 *db, struct bulk_indexes *bi)
+{
+	size_t i, off;
+	const char *sql;
+
+	for (i = 0, off = 0; i < bi->n; i++) {
+		sql = bi->sql.p + off;
+		off += strlen(sql) + 1;
+		if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
+			return CUTRU_EIO;
+	}
+	free(bi->sql.p);
+	memset(bi, 0, sizeof *bi);
+	return CUTRU_OK;
+}
+
+/* Is the register empty of persons and households?  Then no row of the
+ * file can meet what the register holds (the rows of one person or one
+ * household are one group, and groups do not share persons or
+ * households), and the look-ups of build_group() can be skipped. */
+static int
+register_is_empty(sqlite3 *db, int *empty)
+{
+	sqlite3_stmt *st = NULL;
+	int r;
+
+	*empty = 0;
+	if (sqlite3_prepare_v2(db, "SELECT NOT EXISTS (SELECT 1 FROM persons)"
+	    " AND NOT EXISTS (SELECT 1 FROM households)", -1, &st, NULL) !=
+	    SQLITE_OK)
+		return CUTRU_EIO;
+	r = sqlite3_step(st);
+	if (r == SQLITE_ROW)
+		*empty = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return r == SQLITE_ROW ? CUTRU_OK : CUTRU_EIO;
 }
 
 int
@@ -2810,14 +3319,17 @@ import_csv(sqlite3 *db, FILE *in, const struct import_opts *o,
 {
 	struct import_report local;
 	struct imp im;
+	struct bulk_indexes bi;
 	char pragma[64];
-	int rc, own = 0, began = 0, keep, cache = 0, defer = 0;
+	int rc, own = 0, began = 0, keep, cache = 0, defer = 0, bulk = 0;
+	int journal_restore = 0;
 	uint32_t ri;
 
 	if (r == NULL)
 		r = &local;
 	memset(r, 0, sizeof *r);
 	memset(&im, 0, sizeof im);
+	memset(&bi, 0, sizeof bi);
 	if (db == NULL || in == NULL || o == NULL)
 		return cutru_err_set(e, CUTRU_EINVAL, NULL,
 		    _("Nothing to import, or no register to import into."));
@@ -2878,14 +3390,30 @@ import_csv(sqlite3 *db, FILE *in, const struct import_opts *o,
 		if (cache != 0)
 			sql_exec(db, pragma);
 	}
+	im.stop_applying = o->mode == IMPORT_ALL_OR_NOTHING && im.nerrs > 0;
+	defer = !im.stop_applying && im.nrows >= IMPORT_DEFER_ROWS;
+	bulk = own && defer;
+	if (bulk)
+		bulk_journal_begin(db, &journal_restore);
 	if (sql_exec(db, own ? "BEGIN IMMEDIATE" :
 	    "SAVEPOINT cutru_import") != CUTRU_OK) {
 		rc = db_error(db, e);
 		goto done;
 	}
 	began = 1;
-	im.stop_applying = o->mode == IMPORT_ALL_OR_NOTHING && im.nerrs > 0;
-	defer = !im.stop_applying && im.nrows >= IMPORT_DEFER_ROWS;
+	if (register_is_empty(db, &im.register_empty) != CUTRU_OK) {
+		rc = db_error(db, e);
+		goto done;
+	}
+	/* All or nothing stops at the first refusal, so the chunks go in
+	 * whole: the events can be checked on a second thread meanwhile. */
+	im.pipeline = bulk && o->mode == IMPORT_ALL_OR_NOTHING &&
+	    validator_start(&im.val) == CUTRU_OK;
+	if (bulk && (rc = bulk_indexes_drop(db, &bi)) != CUTRU_OK) {
+		rc = rc == CUTRU_ENOMEM ? cutru_err_set(e, CUTRU_ENOMEM, NULL,
+		    _("Out of memory while importing.")) : db_error(db, e);
+		goto done;
+	}
 	if (defer && (rc = search_defer(db, e)) != CUTRU_OK)
 		goto done;
 	if ((rc = apply_groups(&im, e)) != CUTRU_OK)
@@ -2903,6 +3431,10 @@ import_csv(sqlite3 *db, FILE *in, const struct import_opts *o,
 	    (rc = write_rejects(&im, e)) != CUTRU_OK)
 		goto done;
 	if (keep && !(o->flags & IMPORT_DRY_RUN)) {
+		if (bulk && bulk_indexes_restore(db, &bi) != CUTRU_OK) {
+			rc = db_error(db, e);
+			goto done;
+		}
 		if (defer && (rc = search_rebuild(db, e)) != CUTRU_OK)
 			goto done;
 		if (sql_exec(db, own ? "COMMIT" : "RELEASE cutru_import") !=
@@ -2932,6 +3464,8 @@ done:
 			sql_exec(db, "RELEASE cutru_import");
 		}
 	}
+	bulk_journal_end(db, journal_restore);
+	free(bi.sql.p);
 	if (own && cache != 0) {
 		snprintf(pragma, sizeof pragma, "PRAGMA cache_size = %d", cache);
 		sql_exec(db, pragma);

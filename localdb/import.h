@@ -107,7 +107,7 @@ void import_report_free(struct import_report *r);
  * every register an import can make; what an import cannot take comes out
  * as rows it refuses (a person without an ID number, a member whose
  * relationship to the head the register does not know).  The CMND column
- * is empty: the register's events do not carry it (see import.c).  Rows
+ * holds persons.legacy_cmnd (empty when the register has none).  Rows
  * end in CRLF.  CUTRU_EINVAL (out NULL), CUTRU_EIO, CUTRU_ENOMEM. */
 int export_csv(sqlite3 *db, FILE *out, unsigned flags,
     struct cutru_err *e);

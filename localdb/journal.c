@@ -683,23 +683,20 @@ journal_batch_flush(struct journal_batch *b, struct cutru_err *e)
 	return CUTRU_OK;
 }
 
-int
-journal_batch_add(struct journal_batch *b, const cJSON *events,
-    struct cutru_err *e)
+/* journal_batch_add() and journal_batch_add_range(): the events from
+ * first on, all of them (count SIZE_MAX) or count. */
+static int
+batch_add(struct journal_batch *b, const cJSON *first, size_t count,
+    const char *encoded, size_t enclen, unsigned flags, struct cutru_err *e)
 {
 	int rc;
 
-	if (b == NULL)
-		return cutru_err_set(e, CUTRU_EINVAL, NULL,
-		    _("No register to apply the change to."));
-	if (!cJSON_IsArray(events))
-		return cutru_err_set(e, CUTRU_EINVAL, "",
-		    _("A list of events must be a JSON array."));
 	if (b->broken)
 		return cutru_err_set(e, CUTRU_EINTERNAL, NULL,
 		    _("An earlier change failed halfway in this batch: roll "
 		    "the transaction back."));
-	if (b->open && b->events.len >= JOURNAL_BATCH_ENTRY_BYTES &&
+	if (!(flags & JOURNAL_BATCH_CONTINUE) && b->open &&
+	    b->events.len >= JOURNAL_BATCH_ENTRY_BYTES &&
 	    (rc = journal_batch_flush(b, e)) != CUTRU_OK)
 		return rc;
 	if (!b->open) {
@@ -709,14 +706,38 @@ journal_batch_add(struct journal_batch *b, const cJSON *events,
 		}
 		b->open = 1;
 	}
-	rc = apply_session_events(b->s, events, &b->ctx,
-	    (b->flags & JOURNAL_BATCH_NO_SAVEPOINT) ? APPLY_NO_SAVEPOINT : 0,
-	    &b->events, e);
+	rc = apply_session_range(b->s, first, count, encoded, enclen,
+	    &b->ctx, (b->flags & JOURNAL_BATCH_NO_SAVEPOINT) ?
+	    APPLY_NO_SAVEPOINT : 0, &b->events, e);
 	if (rc == CUTRU_OK)
 		b->added++;
 	else if (b->flags & JOURNAL_BATCH_NO_SAVEPOINT)
 		b->broken = 1;
 	return rc;
+}
+
+int
+journal_batch_add(struct journal_batch *b, const cJSON *events,
+    struct cutru_err *e)
+{
+	if (b == NULL)
+		return cutru_err_set(e, CUTRU_EINVAL, NULL,
+		    _("No register to apply the change to."));
+	if (!cJSON_IsArray(events))
+		return cutru_err_set(e, CUTRU_EINVAL, "",
+		    _("A list of events must be a JSON array."));
+	return batch_add(b, events->child, SIZE_MAX - 1, NULL, 0, 0, e);
+}
+
+int
+journal_batch_add_range(struct journal_batch *b, const cJSON *first,
+    size_t count, const char *encoded, size_t enclen, unsigned flags,
+    struct cutru_err *e)
+{
+	if (b == NULL)
+		return cutru_err_set(e, CUTRU_EINVAL, NULL,
+		    _("No register to apply the change to."));
+	return batch_add(b, first, count, encoded, enclen, flags, e);
 }
 
 int64_t

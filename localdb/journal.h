@@ -92,6 +92,17 @@ int journal_batch_begin(sqlite3 *db, const struct apply_ctx *ctx,
 int journal_batch_add(struct journal_batch *b, const cJSON *events,
     struct cutru_err *e);
 
+/* journal_batch_add() of count events from first on (see
+ * apply_session_range(): with encoded not NULL, events the caller has
+ * validated and encoded).  With JOURNAL_BATCH_CONTINUE the events go into
+ * the open entry whatever its size: they continue the previous call's
+ * (one group of an import split in ranges), and an entry boundary between
+ * them would change the versions (localdb/apply.c, "Versions"). */
+#define JOURNAL_BATCH_CONTINUE 0x1u
+int journal_batch_add_range(struct journal_batch *b, const cJSON *first,
+    size_t count, const char *encoded, size_t enclen, unsigned flags,
+    struct cutru_err *e);
+
 /* Write the open entry, if any (its events were all applied).  Call it
  * before committing; a failure means the caller must roll back. */
 int journal_batch_flush(struct journal_batch *b, struct cutru_err *e);

@@ -253,6 +253,59 @@ START_TEST(person_upserted_updates_only_what_changed)
 }
 END_TEST
 
+START_TEST(person_upserted_records_the_legacy_cmnd)
+{
+	static const char *const bad[] = { "12345678", "1234567890",
+		"12345678a", " 12345678", "\\u0031\\u00b2345678",
+		"001090012345", "12345\\u00006789", "" };
+	sqlite3 *db = fresh();
+	struct cutru_err e;
+	int64_t v;
+	size_t i;
+
+	ck_assert_int_eq(ap(db, &e, "{'type':'person.upserted','data':{"
+	    "'id_number':'" AN "','name':'Nguyễn Văn An','dob':'1990',"
+	    "'sex':'male','cmnd':'012345678'}}"), CUTRU_OK);
+	ck_assert_str_eq(qstr(db, "SELECT legacy_cmnd FROM persons"),
+	    "012345678");
+	/* An event without it keeps the recorded number (and changes
+	 * nothing, so the version stays). */
+	ck_assert_int_eq(ap(db, &e, PERSON, AN, "Nguyễn Văn An", "1990",
+	    "male"), CUTRU_OK);
+	ck_assert_str_eq(qstr(db, "SELECT legacy_cmnd FROM persons"),
+	    "012345678");
+	ck_assert_int_eq(apply_person_version(db, AN, &v, &e), CUTRU_OK);
+	ck_assert_int_eq(v, 1);
+	/* Another number replaces it and moves the version on. */
+	ck_assert_int_eq(ap(db, &e, "{'type':'person.upserted','data':{"
+	    "'id_number':'" AN "','name':'Nguyễn Văn An','dob':'1990',"
+	    "'sex':'male','cmnd':'987654321'}}"), CUTRU_OK);
+	ck_assert_str_eq(qstr(db, "SELECT legacy_cmnd FROM persons"),
+	    "987654321");
+	ck_assert_int_eq(apply_person_version(db, AN, &v, &e), CUTRU_OK);
+	ck_assert_int_eq(v, 2);
+	/* Anything but 9 ASCII digits is refused, naming the member, and
+	 * leaves the person as they were. */
+	for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		int rc = ap(db, &e, "{'type':'person.upserted','data':{"
+		    "'id_number':'" AN "','name':'Nguyễn Văn An','dob':'1990',"
+		    "'sex':'male','cmnd':'%s'}}", bad[i]);
+
+		ck_assert_msg(rc == CUTRU_EINVAL || rc == CUTRU_ERANGE,
+		    "%s: %d", bad[i], rc);
+		ck_assert_msg(strcmp(e.field, "data.cmnd") == 0, "%s: %s",
+		    bad[i], e.field);
+	}
+	ck_assert_int_eq(ap(db, &e, "{'type':'person.upserted','data':{"
+	    "'id_number':'" AN "','name':'Nguyễn Văn An','dob':'1990',"
+	    "'sex':'male','cmnd':123456789}}"), CUTRU_EINVAL);
+	ck_assert_str_eq(e.field, "data.cmnd");
+	ck_assert_str_eq(qstr(db, "SELECT legacy_cmnd FROM persons"),
+	    "987654321");
+	sqlite3_close(db);
+}
+END_TEST
+
 START_TEST(person_upserted_refuses_what_validation_refuses)
 {
 	sqlite3 *db = fresh();
@@ -1360,6 +1413,7 @@ test_suite(void)
 	tcase_add_test(tc, person_upserted_creates_with_name_columns);
 	tcase_add_test(tc, person_upserted_updates_only_what_changed);
 	tcase_add_test(tc, person_upserted_refuses_what_validation_refuses);
+	tcase_add_test(tc, person_upserted_records_the_legacy_cmnd);
 	tcase_add_test(tc, household_created_with_head_as_first_member);
 	tcase_add_test(tc, household_created_refusals);
 	tcase_add_test(tc,

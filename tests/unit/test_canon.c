@@ -6,6 +6,9 @@
 #include <string.h>
 #include <check.h>
 
+#include <unicode/unorm2.h>
+#include <unicode/ustring.h>
+
 #include "core/canon.h"
 #include "tests/unit/tap_main.h"
 
@@ -653,6 +656,59 @@ START_TEST(append_joins_encodings)
 }
 END_TEST
 
+/* Text of Latin letters (precomposed Vietnamese included) skips ICU in
+ * the encoder; text with combining marks or other scripts does not.
+ * Either way the encoding is the NFC form that ICU gives, and the
+ * "normalised" flag says whether it differed. */
+START_TEST(latin_text_is_nfc_as_icu_says)
+{
+	static const char *const piece[] = { "a", "Z", " ", "\xc3\xa0",
+		"\xc4\x90", "\xc6\xb0", "\xc6\xa1", "\xe1\xba\xa1",
+		"\xe1\xbb\x87", "\xe1\xbb\xb9", "\xcc\x81", "\xcc\x83",
+		"e\xcc\x82", "\xe2\x82\xac", "\xcb\x86", "\xef\xac\x81",
+		"\xea\xb0\x80", "\xe1\x84\x80\xe1\x85\xa1" };
+	const size_t npiece = sizeof piece / sizeof piece[0];
+	char in[128], want[300];
+	UChar src[128], nfc[256];
+	struct canon_buf b = { NULL, 0, 0 };
+	struct cutru_err e;
+	unsigned seed = 777;
+	int32_t n, m, olen;
+	int i, k, normalised;
+	cJSON *v;
+
+	for (i = 0; i < 5000; i++) {
+		UErrorCode st = U_ZERO_ERROR;
+
+		in[0] = '\0';
+		for (k = (int)((seed >> 16) % 10); k >= 0; k--) {
+			seed = seed * 1103515245u + 12345u;
+			strcat(in, piece[(seed >> 16) % npiece]);
+		}
+		u_strFromUTF8(src, 128, &n, in, -1, &st);
+		m = unorm2_normalize(unorm2_getNFCInstance(&st), src, n, nfc,
+		    256, &st);
+		want[0] = '"';
+		u_strToUTF8(want + 1, (int32_t)sizeof want - 3, &olen, nfc, m,
+		    &st);
+		ck_assert(U_SUCCESS(st));
+		want[olen + 1] = '"';
+		want[olen + 2] = '\0';
+		v = cJSON_CreateString(in);
+		b.len = 0;
+		normalised = -1;
+		ck_assert_int_eq(canon_encode_append(v, &b, &normalised, &e),
+		    CUTRU_OK);
+		ck_assert_uint_eq(b.len, strlen(want));
+		ck_assert_msg(memcmp(b.p, want, b.len) == 0, "%s", in);
+		ck_assert_int_eq(normalised, (size_t)olen != strlen(in) ||
+		    memcmp(want + 1, in, strlen(in)) != 0);
+		cJSON_Delete(v);
+	}
+	canon_buf_free(&b);
+}
+END_TEST
+
 Suite *
 test_suite(void)
 {
@@ -680,6 +736,7 @@ test_suite(void)
 	tcase_add_test(tc, odd_trees_refused);
 	tcase_add_test(tc, round_trip_of_mixed_document);
 	tcase_add_test(tc, append_joins_encodings);
+	tcase_add_test(tc, latin_text_is_nfc_as_icu_says);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -4,6 +4,11 @@
 #include <string.h>
 #include <check.h>
 
+#include <unicode/uchar.h>
+#include <unicode/unorm2.h>
+#include <unicode/ustring.h>
+#include <unicode/utf16.h>
+
 #include "core/err.h"
 #include "core/utf8.h"
 #include "tests/unit/tap_main.h"
@@ -387,6 +392,87 @@ START_TEST(clean_line_refuses_bad_input_and_small_buffers)
 }
 END_TEST
 
+/* What utf8_clean_line() must give, the long way round through ICU for
+ * every text: NFC, white space collapsed and trimmed.  The function takes
+ * a shorter path for Latin text (below U+0300, and U+1E00..U+1EFF); this
+ * is the yardstick it is held to.  Valid input only. */
+static void
+clean_reference(const char *s, size_t len, char *out, size_t outsz)
+{
+	UChar src[256], nfc[512];
+	UErrorCode st = U_ZERO_ERROR;
+	int32_t n = 0, m, i;
+	size_t o = 0;
+	int pending = 0;
+	UChar32 c;
+
+	u_strFromUTF8(src, 256, &n, s, (int32_t)len, &st);
+	m = unorm2_normalize(unorm2_getNFCInstance(&st), src, n, nfc, 512, &st);
+	ck_assert(U_SUCCESS(st));
+	for (i = 0; i < m;) {
+		U16_NEXT(nfc, i, m, c);
+		if (u_isUWhiteSpace(c)) {
+			pending = o > 0;
+			continue;
+		}
+		if (pending)
+			out[o++] = ' ';
+		pending = 0;
+		o += utf8_encode((uint32_t)c, out + o);
+		ck_assert_uint_lt(o, outsz);
+	}
+	out[o] = '\0';
+}
+
+START_TEST(clean_line_latin_path_agrees_with_icu)
+{
+	/* Pieces: ASCII, white space of both paths, Vietnamese letters
+	 * precomposed (fast) and the ones that need ICU: combining marks,
+	 * a letter outside the fast ranges, an em space, a refused C1
+	 * control. */
+	static const char *const piece[] = { "a", "Z", "0", " ", "  ", "\t",
+		"\n", "\r\n", "\xc2\xa0", "\xc3\xa0", "\xc4\x90",
+		"\xc6\xb0", "\xc6\xa1", "\xe1\xba\xa1", "\xe1\xbb\x87",
+		"\xe1\xbb\xb9", "\xcc\x81", "\xcc\x83", "e\xcc\x82",
+		"\xe2\x80\x83", "\xe2\x82\xac", "\xcb\x86", "\xc2\x85",
+		"-", "'" };
+	const size_t npiece = sizeof piece / sizeof piece[0];
+	char in[128], got[64], want[256];
+	struct cutru_err e;
+	unsigned seed = 12345;
+	size_t len, n, k, sz;
+	int i, rc;
+
+	for (i = 0; i < 20000; i++) {
+		len = 0;
+		in[0] = '\0';
+		for (k = (seed >> 16) % 12; k > 0; k--) {
+			seed = seed * 1103515245u + 12345u;
+			strcat(in, piece[(seed >> 16) % npiece]);
+		}
+		seed = seed * 1103515245u + 12345u;
+		len = strlen(in);
+		sz = 1 + (seed >> 16) % sizeof got;
+		rc = utf8_clean_line(in, len, got, sz, &n, "x", &e);
+		if (utf8_check(in, len, UTF8_ALLOW_TAB | UTF8_ALLOW_NEWLINE,
+		    NULL) != UTF8_VALID) {
+			ck_assert_int_eq(rc, CUTRU_EINVAL);
+			continue;
+		}
+		clean_reference(in, len, want, sizeof want);
+		if (strlen(want) < sz) {
+			ck_assert_msg(rc == CUTRU_OK, "%s: %d", in, rc);
+			ck_assert_str_eq(got, want);
+			ck_assert_uint_eq(n, strlen(want));
+		} else {
+			ck_assert_msg(rc == CUTRU_ERANGE, "%s (%zu): %d", in,
+			    sz, rc);
+			ck_assert_str_eq(got, "");
+		}
+	}
+}
+END_TEST
+
 START_TEST(clean_line_handles_long_input_on_the_heap)
 {
 	/* 600 "ễ" in NFD (5 bytes each) compose to 600 UTF-16 units, beyond
@@ -542,6 +628,7 @@ test_suite(void)
 	tcase_add_test(tc, clean_line_collapses_white_space_and_composes);
 	tcase_add_test(tc, clean_line_refuses_bad_input_and_small_buffers);
 	tcase_add_test(tc, clean_line_handles_long_input_on_the_heap);
+	tcase_add_test(tc, clean_line_latin_path_agrees_with_icu);
 	tcase_add_test(tc, graphemes_group_combining_sequences);
 	tcase_add_test(tc, graphemes_follow_an_edited_buffer_and_fit_columns);
 	suite_add_tcase(s, tc);
