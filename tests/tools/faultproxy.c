@@ -64,6 +64,10 @@
  *       the timing.  Both conn and fraction must agree for a connection to
  *       be selected.
  *   seed S.
+ *   spread M   each selected connection adds its own 0..M bytes (drawn
+ *       from a hash of seed and connection number) to every threshold
+ *       above, so that "20% of connections dropped" drops them at
+ *       different places, still reproducibly.
  *
  * Bounds: idle_timeout S (seconds without a byte read or written closes the
  * connection), max_conns N (at most N open connections: while full the
@@ -85,6 +89,15 @@
  * a block of stats ("name value" lines ended by "end") on SIGUSR1 and at
  * exit.  Errors, and with -v one line per connection and per fault, go to
  * standard error.
+ *
+ * Trace.  --trace FILE appends one line per TLS record read from either
+ * side: "CONN up|down OFFSET TYPE LENGTH MS", OFFSET where the record's
+ * 5-byte header starts in that direction's stream, TYPE and LENGTH from
+ * that header, MS the time it was read since the proxy started.  The sync
+ * tests use it to find where a request's headers and body, and a
+ * response, lie in the byte stream, so that "drop in the response
+ * headers" is a measured offset.  A direction that does not frame as TLS
+ * gets one line "CONN DIR lost" and no more.
  *
  * The control channel.  --control PORT listens on 127.0.0.1:PORT (0 = pick)
  * for a line protocol; every reply ends with a line "ok" or "error TEXT":
@@ -149,7 +162,7 @@ enum key_id {
 	K_DROP_UP, K_DROP_DOWN,
 	K_BLACKHOLE_UP, K_BLACKHOLE_DOWN,
 	K_TRUNCATE_UP, K_TRUNCATE_DOWN,
-	K_RST, K_CONN, K_FRACTION, K_SEED,
+	K_RST, K_CONN, K_FRACTION, K_SEED, K_SPREAD,
 	K_IDLE_TIMEOUT, K_MAX_CONNS,
 	NKEYS
 };
@@ -209,6 +222,8 @@ static const struct key keys[] = {
 	    "P       faults on a fraction P (0..1 or N%) of conns" },
 	{ "seed", K_SEED, 0, V_INT, 0, INT64_MAX, 1, 0, 0,
 	    "S       seed of the fraction's choice" },
+	{ "spread", K_SPREAD, 0, V_INT, 0, BYTES_MAX, 0, 0, 1,
+	    "M       add 0..M bytes (per conn, from seed) to thresholds" },
 	{ "idle_timeout", K_IDLE_TIMEOUT, 0, V_INT, 1, 86400, 120, 0, 0,
 	    "S       close a connection idle this many seconds" },
 	{ "max_conns", K_MAX_CONNS, 0, V_INT, 1, 4096, 256, 1, 0,
@@ -250,6 +265,12 @@ struct dir {
 	int dst_shut;		/* the destination was sent end of stream */
 	int discard;		/* what the source sends is thrown away */
 	int blocked;		/* the last write would have blocked */
+	/* --trace: the TLS record being read from the source. */
+	int64_t rd;		/* bytes read from the source */
+	int64_t rec_left;	/* bytes of the current record still to come */
+	unsigned char rec_hdr[5];
+	int rec_have;		/* bytes of rec_hdr read */
+	int rec_lost;		/* not TLS: tracing this direction stopped */
 };
 
 struct conn {
@@ -260,6 +281,7 @@ struct conn {
 	int hup[2];		/* poll said HUP/ERR: act without polling */
 	int connecting;
 	int selected;
+	int64_t extra;		/* spread: added to every fault threshold */
 	enum fault fault;
 	int64_t last_active;
 	int64_t deadline;	/* drain deadline, 0 = none */
@@ -286,6 +308,8 @@ struct proxy {
 	int64_t v[NKEYS];
 	uint64_t st[NSTATS];
 	int verbose;
+	FILE *trace;		/* --trace: one line per TLS record */
+	int64_t t0;		/* start, for the trace's times */
 	int quit;
 	int listen_fd, ctl_fd, listen_pi, ctl_pi, sig_pi;
 	struct sockaddr_in target;
@@ -666,6 +690,8 @@ fault_cap(const struct proxy *p, const struct conn *c, int d)
 		return cap;
 	for (k = K_DROP_UP; k <= K_TRUNCATE_UP; k += 2) {
 		t = p->v[k + d];
+		if (t >= 0)
+			t += c->extra;
 		if (t >= 0 && t - c->dir[d].fwd < cap)
 			cap = t - c->dir[d].fwd;
 	}
@@ -753,7 +779,7 @@ conn_check_faults(struct proxy *p, struct conn *c, int64_t now)
 	if (c->dead || !c->selected || c->fault != F_NONE)
 		return;
 	for (d = UP; d <= DOWN; d++) {
-		fwd = c->dir[d].fwd;
+		fwd = c->dir[d].fwd - c->extra;
 		if (p->v[K_DROP_UP + d] >= 0 && fwd >= p->v[K_DROP_UP + d]) {
 			fault_drop(p, c, d, now);
 			return;
@@ -811,6 +837,46 @@ conn_can_write(const struct conn *c, int d)
 	    !(dst == UPSTREAM && c->connecting) && c->fault != F_BLACKHOLE;
 }
 
+/* --trace: note where each TLS record starts in this direction's stream
+ * (5-byte header: type, version, length), with the time it was read.
+ * Used to place a fault "in the request headers" by record rather than
+ * by guess; a stream that does not frame as TLS stops being traced. */
+static void
+trace_records(struct proxy *p, struct conn *c, int i,
+    const unsigned char *b, size_t n, int64_t now)
+{
+	struct dir *q = &c->dir[i];
+	size_t k = 0, take;
+
+	while (k < n && !q->rec_lost) {
+		if (q->rec_left > 0) {
+			take = (size_t)q->rec_left < n - k ?
+			    (size_t)q->rec_left : n - k;
+			q->rec_left -= (int64_t)take;
+			k += take;
+			continue;
+		}
+		q->rec_hdr[q->rec_have++] = b[k++];
+		if (q->rec_have < 5)
+			continue;
+		q->rec_have = 0;
+		if (q->rec_hdr[0] < 20 || q->rec_hdr[0] > 24 ||
+		    q->rec_hdr[1] != 3) {
+			q->rec_lost = 1;
+			fprintf(p->trace, "%" PRIu64 " %s lost\n", c->id,
+			    i == UP ? "up" : "down");
+			break;
+		}
+		q->rec_left = (int64_t)q->rec_hdr[3] << 8 | q->rec_hdr[4];
+		fprintf(p->trace, "%" PRIu64 " %s %" PRId64 " %d %" PRId64
+		    " %.3f\n", c->id, i == UP ? "up" : "down",
+		    q->rd + (int64_t)k - 5, q->rec_hdr[0], q->rec_left,
+		    (double)(now - p->t0) / (double)NS_PER_MS);
+	}
+	q->rd += (int64_t)n;
+	fflush(p->trace);
+}
+
 static void
 conn_read(struct proxy *p, struct conn *c, int i, int64_t now)
 {
@@ -832,6 +898,8 @@ conn_read(struct proxy *p, struct conn *c, int i, int64_t now)
 		return;
 	}
 	c->last_active = now;
+	if (p->trace != NULL)
+		trace_records(p, c, i, p->buf, (size_t)r, now);
 	if (q->discard)
 		return;
 	ch = malloc(sizeof *ch + (size_t)r);
@@ -1098,6 +1166,10 @@ proxy_accept(struct proxy *p, int64_t now)
 		c->last_active = now;
 		c->dir[UP].refill = c->dir[DOWN].refill = now;
 		c->selected = conn_selected(p, c->id);
+		if (c->selected && p->v[K_SPREAD] > 0)
+			c->extra = (int64_t)(mix64((uint64_t)p->v[K_SEED] ^
+			    mix64(c->id ^ UINT64_C(0x9e3779b97f4a7c15))) %
+			    ((uint64_t)p->v[K_SPREAD] + 1));
 		p->nopen++;
 		p->st[ST_CONNECTIONS]++;
 		if (c->selected)
@@ -1502,6 +1574,8 @@ usage(FILE *f)
 "%s"
 "\n"
 "  -v, --verbose          log connections and faults on standard error\n"
+"  --trace FILE           append a line per TLS record read: CONN up|down\n"
+"                         OFFSET TYPE LENGTH MS (MS since start)\n"
 "  -h, --help             this text\n", b.buf);
 }
 
@@ -1664,6 +1738,17 @@ main(int argc, char **argv)
 			fprintf(stderr, "faultproxy: --%s needs a value\n", name);
 			goto bad_usage;
 		}
+		if (strcmp(name, "trace") == 0) {
+			if (p->trace != NULL)
+				fclose(p->trace);
+			p->trace = fopen(val, "a");
+			if (p->trace == NULL) {
+				fprintf(stderr, "faultproxy: --trace %s: %s\n",
+				    val, strerror(errno));
+				goto done;
+			}
+			continue;
+		}
 		if (strcmp(name, "listen") == 0 || strcmp(name, "target") == 0 ||
 		    strcmp(name, "control") == 0) {
 			if (parse_i64(val, &x) != 0 || x < 0 || x > 65535 ||
@@ -1748,6 +1833,7 @@ main(int argc, char **argv)
 	}
 	fflush(stdout);
 
+	p->t0 = now_ns();
 	proxy_run(p);
 	for (j = 0; j < p->nconns; j++)
 		if (p->conns[j].used)
@@ -1771,6 +1857,8 @@ done:
 		close(sig_rfd);
 		close(sig_wfd);
 	}
+	if (p->trace != NULL)
+		fclose(p->trace);
 	free(p->conns);
 	free(p->pfd);
 	free(p);
