@@ -13,6 +13,7 @@
 #include "core/i18n.h"
 #include "core/procedure.h"
 #include "localdb/session.h"
+#include "localdb/warm.h"
 #include "tui/cli.h"
 #include "tui/cmd.h"
 #include "tui/console.h"
@@ -203,6 +204,44 @@ global_key(struct console *c, int key)
 	return 0;
 }
 
+/* A slice of warming the store's page cache, in microseconds: a key that
+ * comes meanwhile waits at most this long (the search target is 20 ms). */
+#define WARM_SLICE_US 4000
+
+/* The page cache is warmed once per login (localdb/warm.h): the plan, and
+ * the connection it was made for (NULL: none).  One console per process. */
+static struct warm *warming;
+static sqlite3 *warming_db;
+static int warming_over;
+
+/* struct ui_mgr's background(): warm the cache of the store just logged
+ * into, while the officer is idle.  Warming is an optimisation: an error
+ * only ends it, searches then read their own pages. */
+static int
+console_background(struct console *c, int stop)
+{
+	sqlite3 *db = stop || c->s == NULL ? NULL : session_db(c->s);
+	struct cutru_err e;
+	int more = 0;
+
+	if (db != warming_db) {
+		warm_end(warming);
+		warming = NULL;
+		warming_db = db;
+		warming_over = 0;
+	}
+	if (db == NULL || warming_over)
+		return 0;
+	cutru_err_clear(&e);
+	if ((warming != NULL || warm_begin(db, &warming, &e) == CUTRU_OK) &&
+	    warm_step(warming, WARM_SLICE_US, &more, &e) == CUTRU_OK && more)
+		return 1;
+	warm_end(warming);
+	warming = NULL;
+	warming_over = 1;
+	return 0;
+}
+
 static int
 console_exec(struct cli *cl, int argc, char **argv)
 {
@@ -246,6 +285,7 @@ console_exec(struct cli *cl, int argc, char **argv)
 	con.ui.idle_lock_ms = con.conf.idle_lock * 1000;
 	con.ui.lock = console_lock;
 	con.ui.relabel = console_title;
+	con.ui.background = console_background;
 	ui_push(&con.ui, &screen_login, NULL);
 	ui_run(&con.ui);
 	ui_term_stop();

@@ -325,6 +325,28 @@ now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* ui_term_key(UI_IDLE_MS), running background slices while no key is
+ * pending (see ui_screen.h): a key waiting is taken before any slice. */
+static int
+wait_key(struct ui_mgr *m)
+{
+	long long start = now_ms(), left;
+	int key;
+
+	if (m->background != NULL)
+		for (;;) {
+			key = ui_term_key(0);
+			if (key != UI_KEY_IDLE)
+				return key;
+			if (!m->background(m->ctx, 0))
+				break;
+			if (now_ms() - start >= UI_IDLE_MS)
+				return UI_KEY_IDLE;
+		}
+	left = UI_IDLE_MS - (now_ms() - start);
+	return ui_term_key(left > 0 ? (int)left : 0);
+}
+
 void
 ui_run(struct ui_mgr *m)
 {
@@ -337,11 +359,13 @@ ui_run(struct ui_mgr *m)
 		if (redraw)
 			draw(m);
 		redraw = 1;
-		key = ui_term_key(UI_IDLE_MS);
+		key = wait_key(m);
 		s = ui_top(m);
 		if (key == UI_KEY_IDLE && m->idle_lock_ms > 0 &&
 		    m->lock != NULL &&
 		    now_ms() - last_key >= (long long)m->idle_lock_ms) {
+			if (m->background != NULL)
+				(void)m->background(m->ctx, 1);
 			m->lock(m->ctx);
 			last_key = now_ms();
 			run_ops(m);
@@ -398,6 +422,8 @@ ui_run(struct ui_mgr *m)
 			(void)m->global_key(m->ctx, key);
 		run_ops(m);
 	}
+	if (m->background != NULL)
+		(void)m->background(m->ctx, 1);
 	while (m->depth > 0)
 		close_top(m);
 }

@@ -23,6 +23,12 @@
  * the session and asks for the login screen.  The wait is ncurses' own
  * key timeout (the idle tick below), never a busy loop.
  *
+ * Background work.  While background() has work (warming the page cache
+ * after login), a wait for a key is a series of slices, each followed by
+ * a look at the keyboard without waiting: a key is served at most one
+ * slice late, and the idle tick and the idle lock keep their times.  With
+ * no work left the wait is ncurses' timeout again.
+ *
  * The language.  After F9 the frame (titles, the bar, help) is drawn in
  * the new language at once; the top screen's resume() runs so that it
  * reads again what it keeps translated, and relabel() lets the console
@@ -98,6 +104,14 @@ struct ui_mgr {
 	void (*lock)(struct console *c);
 	/* The language was switched (above); may be NULL. */
 	void (*relabel)(struct console *c);
+	/* Work for idle moments (the console warms the store's page cache,
+	 * localdb/warm.h); may be NULL.  While no key is pending the
+	 * manager calls it again and again, each call one short slice (a
+	 * few ms: a key is read between two slices), until it returns 0;
+	 * then again at the next wait for a key, so that it can take up new
+	 * work.  stop 1: the session is about to be closed (the idle lock,
+	 * the end of ui_run()): drop the work, return 0. */
+	int (*background)(struct console *c, int stop);
 };
 
 void ui_mgr_init(struct ui_mgr *m, struct console *ctx);
