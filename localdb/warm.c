@@ -45,6 +45,15 @@
  * slices are harmless: the walk goes on from a key, not from a position.
  * Nothing is written, and what is read stays in the connection's memory.
  *
+ * Until another connection writes.  When a transaction begins and SQLite
+ * sees that another connection committed since the last one (the WAL
+ * index, or without WAL the file's change counter, says so), it drops the
+ * connection's whole page cache: after a `cutru sync` or an import the
+ * first searches are cold again.  warm_begin() keeps PRAGMA data_version,
+ * which changes exactly then (and not for the connection's own commits,
+ * which keep its cache valid); warm_stale() compares it, so that the
+ * console can warm again with a new plan.
+ *
  * The budget.  SQLite's page cache evicts the least recently used pages
  * once it is full, so reading beyond it would push out what was read
  * first, which is what searches need most.  Warming stops when the
@@ -110,6 +119,7 @@ struct warm {
 	sqlite3_value *key[WARM_KEYS_MAX];  /* last key read in todo[cur], or
 	                                     * NULL: from its start */
 	sqlite3_int64 budget;             /* bytes of cache to fill at most */
+	sqlite3_int64 version;            /* PRAGMA data_version at begin */
 	struct warm_stats st;
 };
 
@@ -198,7 +208,10 @@ warm_begin(sqlite3 *db, struct warm **out, struct cutru_err *e)
 	if ((w = calloc(1, sizeof *w)) == NULL)
 		return cutru_err_set(e, CUTRU_ENOMEM, NULL, _("Out of memory."));
 	w->db = db;
-	if (query_int(db, "PRAGMA main.cache_size", -2000, &cache) != 0 ||
+	/* First: a commit by another connection after this point makes the
+	 * plan stale, even one made while the schema is read. */
+	if (query_int(db, "PRAGMA main.data_version", 0, &w->version) != 0 ||
+	    query_int(db, "PRAGMA main.cache_size", -2000, &cache) != 0 ||
 	    query_int(db, "PRAGMA main.page_size", 4096, &page) != 0) {
 		rc = db_error(db, e);
 		goto done;
@@ -348,6 +361,22 @@ warm_stats(const struct warm *w, struct warm_stats *st)
 	memset(st, 0, sizeof *st);
 	if (w != NULL)
 		*st = w->st;
+}
+
+int
+warm_stale(struct warm *w, int *stale, struct cutru_err *e)
+{
+	sqlite3_int64 v;
+
+	if (stale != NULL)
+		*stale = 0;
+	if (w == NULL || stale == NULL)
+		return cutru_err_set(e, CUTRU_EINVAL, NULL,
+		    _("Internal error: warming the cache was called without a register."));
+	if (query_int(w->db, "PRAGMA main.data_version", 0, &v) != 0)
+		return db_error(w->db, e);
+	*stale = v != w->version;
+	return CUTRU_OK;
 }
 
 void

@@ -51,6 +51,16 @@ int warm_step(struct warm *w, long budget_us, int *more,
 
 void warm_stats(const struct warm *w, struct warm_stats *st);
 
+/* Whether another connection (the sync, an import, another process) has
+ * written the database since warm_begin(): SQLite then dropped the page
+ * cache of w's connection, so what was warmed is cold again, and the
+ * caller should end w and warm with a new plan.  Writes through w's own
+ * connection do not count: they keep its cache.  One PRAGMA data_version
+ * (a short read transaction that reads no page while nothing changed):
+ * cheap, but a caller polling it should look at most a few times a second.
+ * *stale is 0 on an error (CUTRU_EIO; CUTRU_EINVAL for NULL w or stale). */
+int warm_stale(struct warm *w, int *stale, struct cutru_err *e);
+
 /* Free the plan (NULL is allowed). */
 void warm_end(struct warm *w);
 

@@ -207,22 +207,42 @@ global_key(struct console *c, int key)
 /* A slice of warming the store's page cache, in microseconds: a key that
  * comes meanwhile waits at most this long (the search target is 20 ms). */
 #define WARM_SLICE_US 4000
+/* How often to ask whether another connection wrote the store (warm_stale(),
+ * one PRAGMA): about once per idle tick of the screen manager, however
+ * often background() is called while warming or typing. */
+#define WARM_RECHECK_MS 250
 
-/* The page cache is warmed once per login (localdb/warm.h): the plan, and
- * the connection it was made for (NULL: none).  One console per process. */
+/* The page cache is warmed after each login, and again after another
+ * connection wrote the store (the sync, an import), which makes SQLite drop
+ * the whole cache (localdb/warm.h).  The plan is kept once it is done, for
+ * warm_stale() to compare with; the connection it was made for (NULL:
+ * none); whether it is done (read to the end, stopped at the cache budget
+ * or by an error); when the store was last checked.  One console per
+ * process. */
 static struct warm *warming;
 static sqlite3 *warming_db;
 static int warming_over;
+static long long warming_checked;
 
-/* struct ui_mgr's background(): warm the cache of the store just logged
- * into, while the officer is idle.  Warming is an optimisation: an error
- * only ends it, searches then read their own pages. */
+static long long
+mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* struct ui_mgr's background(): warm the cache of the store logged into,
+ * while the officer is idle.  Warming is an optimisation: an error only
+ * ends it (until the store changes), searches then read their own pages. */
 static int
 console_background(struct console *c, int stop)
 {
 	sqlite3 *db = stop || c->s == NULL ? NULL : session_db(c->s);
 	struct cutru_err e;
-	int more = 0;
+	long long now;
+	int more = 0, stale = 0;
 
 	if (db != warming_db) {
 		warm_end(warming);
@@ -230,14 +250,33 @@ console_background(struct console *c, int stop)
 		warming_db = db;
 		warming_over = 0;
 	}
-	if (db == NULL || warming_over)
+	if (db == NULL)
 		return 0;
 	cutru_err_clear(&e);
-	if ((warming != NULL || warm_begin(db, &warming, &e) == CUTRU_OK) &&
-	    warm_step(warming, WARM_SLICE_US, &more, &e) == CUTRU_OK && more)
+	now = mono_ms();
+	/* Written by another connection: the cache is empty again, whether
+	 * the walk was done or halfway.  Start again from the name index. */
+	if (warming != NULL && now - warming_checked >= WARM_RECHECK_MS) {
+		warming_checked = now;
+		if (warm_stale(warming, &stale, &e) == CUTRU_OK && stale) {
+			warm_end(warming);
+			warming = NULL;
+			warming_over = 0;
+		}
+	}
+	if (warming_over)
+		return 0;
+	if (warming == NULL) {
+		if (warm_begin(db, &warming, &e) != CUTRU_OK) {
+			/* No plan, so nothing to compare: not again before
+			 * the next login. */
+			warming_over = 1;
+			return 0;
+		}
+		warming_checked = now;
+	}
+	if (warm_step(warming, WARM_SLICE_US, &more, &e) == CUTRU_OK && more)
 		return 1;
-	warm_end(warming);
-	warming = NULL;
 	warming_over = 1;
 	return 0;
 }

@@ -100,7 +100,8 @@ void console_title(struct console *c);
 
 /* The idle lock (struct ui_mgr's lock): close every screen (a form keeps
  * its draft), close the session, and show the login screen for the same
- * officer saying why (tui/screen_login.c). */
+ * officer saying why (tui/screen_login.c); with nobody logged in, wipe a
+ * passphrase half-typed on the login screen and say so. */
 void console_lock(struct console *c);
 
 /* Show a library error on the status line. */

@@ -12,7 +12,11 @@
  * The idle lock (console_lock(), called by the screen manager) ends here
  * too: every screen is closed (a form keeps itself as a draft), the
  * session is closed, which wipes the store key, and this screen comes
- * back for the same officer with a message that says why. */
+ * back for the same officer with a message that says why.  With nobody
+ * logged in the same idle time empties the passphrase field (its buffer
+ * is wiped: tui/ui_text.h), so that a passphrase typed in part and left
+ * neither stays in memory nor can be finished by whoever comes next; the
+ * status line says why the field is empty. */
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -133,14 +137,45 @@ console_title(struct console *c)
 	    _("officer"));
 }
 
+/* The idle lock with nobody logged in: wipe a passphrase typed on the
+ * login screen and left there. */
+static void
+clear_idle_passphrase(struct console *c, int secs)
+{
+	struct login *l;
+	int i;
+
+	for (i = c->ui.depth - 1; i >= 0; i--)
+		if (c->ui.stack[i].screen == &screen_login)
+			break;
+	if (i < 0)
+		return;
+	l = c->ui.stack[i].state;
+	if (ui_text_value(&l->pass->text)[0] == '\0')
+		return;
+	ui_text_clear(&l->pass->text);
+	ui_form_focus(&l->form,
+	    ui_text_value(&l->login->text)[0] != '\0' ? 1 : 0);
+	/* One line: the status line is not wrapped, even at 80 columns. */
+	if (secs % 60 == 0 && secs >= 120)
+		ui_status(&c->ui, 1, _("Passphrase cleared after %d minutes "
+		    "without a key; type it again."), secs / 60);
+	else
+		ui_status(&c->ui, 1, _("Passphrase cleared after %d seconds "
+		    "without a key; type it again."), secs);
+}
+
 void
 console_lock(struct console *c)
 {
 	static char why[CUTRU_ERR_MSG_MAX];
 	int secs = c->ui.idle_lock_ms / 1000;
 
-	if (c->s == NULL)
-		return; /* already at the login screen: nothing is open */
+	if (c->s == NULL) {
+		/* At the login screen already: no session to close. */
+		clear_idle_passphrase(c, secs);
+		return;
+	}
 	/* Closing the screens first: a form saves its draft with the
 	 * session still open. */
 	ui_close_all(&c->ui);

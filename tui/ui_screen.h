@@ -24,7 +24,7 @@
  * key timeout (the idle tick below), never a busy loop.
  *
  * Background work.  While background() has work (warming the page cache
- * after login), a wait for a key is a series of slices, each followed by
+ * after login, and again after another process wrote the store), a wait for a key is a series of slices, each followed by
  * a look at the keyboard without waiting: a key is served at most one
  * slice late, and the idle tick and the idle lock keep their times.  With
  * no work left the wait is ncurses' timeout again.

@@ -2,9 +2,10 @@
 # The idle lock and cutru.conf, through tmux on a real encrypted store:
 # with idle_lock = 2 an idle console locks, clears what was typed off the
 # screen, closes the session and asks the same officer to log in again,
-# saying why; the form typed is offered back as a draft.  idle_lock = 0
-# never locks.  A settings file with a mistake stops the console before
-# it starts, naming the line.  At 200x50 and 80x24.
+# saying why; the form typed is offered back as a draft.  Before anyone
+# logs in, the same idle time wipes a passphrase typed in part.
+# idle_lock = 0 never locks.  A settings file with a mistake stops the
+# console before it starts, naming the line.  At 200x50 and 80x24.
 . "${top_srcdir:-.}/tests/lib.sh"
 . "${top_srcdir:-.}/tests/sh/cli_lib.sh"
 . "${top_srcdir:-.}/tests/sh/console_lib.sh"
@@ -24,6 +25,25 @@ pane_has() { con_screen | grep -qF -- "$1"; }
 
 # --- idle_lock = 2 at 200x50
 con_start 200 50 -s "$STORE" -u lan console --config "$T/lock.conf"
+# Nobody logged in yet: half a passphrase left there is wiped.  Typing the
+# rest after the wait must fail; without the wipe it would log in.
+con_wait "Passphrase" >/dev/null
+con_type "$(printf '%s' "$LAN_PW" | cut -c1-6)"
+i=0
+until con_screen | grep 'Passphrase' | grep -qF '******' || [ "$i" -ge 50 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+tap_check "the login screen shows the half passphrase typed as stars" \
+    sh -c "$(command -v tmux) -L $CON_SOCK -f /dev/null capture-pane -p -t con | grep 'Passphrase' | grep -qF '******'"
+con_check "after 2 seconds without a key the passphrase is cleared, saying why" \
+    "Passphrase cleared after 2 seconds without a key; type it again." 8
+tap_check "... and the field shows no star" \
+    sh -c "! $(command -v tmux) -L $CON_SOCK -f /dev/null capture-pane -p -t con | grep 'Passphrase' | grep -qF '*'"
+con_type "$(printf '%s' "$LAN_PW" | cut -c7-)"
+con_keys Enter
+con_check "... so that typing the rest does not log in" \
+    "Wrong passphrase for officer 'lan'."
 con_login "$LAN_PW"
 con_wait "What to do" >/dev/null
 new_form
