@@ -112,8 +112,11 @@ run_ops(struct ui_mgr *m)
 			}
 			continue;
 		}
-		if (m->depth >= UI_STACK_MAX)
+		if (m->depth >= UI_STACK_MAX) {
+			ui_status(m, 1, "%s", _("Too many screens are open; "
+			    "press Esc to go back a few, then try again."));
 			continue;
+		}
 		state = NULL;
 		cutru_err_clear(&e);
 		if (m->ops[i].push->open(m->ctx, &state, m->ops[i].arg, &e) !=

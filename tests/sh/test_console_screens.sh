@@ -139,6 +139,23 @@ for size in ${SIZES:-80x24 200x50}; do
 	con_keys F1
 	con_check "$size: F1 explains the sync screen" "change sets stand"
 	close_help
+	# Person, household, member, household, ...: the screens pile up
+	# until the stack is full, which is said rather than ignored.
+	back_to "What to do"
+	con_keys F3
+	con_wait "Find:" >/dev/null
+	con_type "001090012345"
+	con_wait "Nguyễn Văn An" >/dev/null
+	con_keys Enter
+	con_wait "Start a procedure for this person" >/dev/null
+	for i in 1 2 3 4 5 6 7 8; do
+		con_keys h
+		con_wait "Members (3)" >/dev/null
+		con_keys Down Enter
+		con_wait "Start a procedure for this person" >/dev/null
+	done
+	con_check "$size: a full screen stack says so and how to go on" \
+	    "Too many screens are open; press Esc"
 	con_keys F10
 	con_check "$size: F10 quits cleanly" "CUTRU-EXIT=0"
 done
