@@ -863,12 +863,12 @@ rules_absence_declare(const cJSON *req, const struct rule_ctx *rc,
 		return months > 0 ?
 		    cutru_err_set(e, CUTRU_EINVAL, "to",
 		    _("This case covers absences of %d months or more: the "
-		    "absence must last until %04d-%02d-%02d at least."), months,
-		    least.year, least.month, least.day) :
+		    "absence must last until %02d/%02d/%04d at least."), months,
+		    least.day, least.month, least.year) :
 		    cutru_err_set(e, CUTRU_EINVAL, "to",
 		    _("This case covers absences of %d day or more: the "
-		    "absence must last until %04d-%02d-%02d at least."),
-		    c->min_days, least.year, least.month, least.day);
+		    "absence must last until %02d/%02d/%04d at least."),
+		    c->min_days, least.day, least.month, least.year);
 	return CUTRU_OK;
 }
 

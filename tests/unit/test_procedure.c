@@ -854,6 +854,25 @@ START_TEST(absence_cases)
 }
 END_TEST
 
+START_TEST(an_absence_too_short_names_its_least_end_day_first)
+{
+	struct procedure_rules r;
+	struct cutru_err e;
+	cJSON *req;
+
+	/* Officers read dates as DD/MM/YYYY, the way the forms write them. */
+	procedure_rules_default(&r);
+	r.military_absence_months = 6;
+	req = set(set(example("absence.declare"), "case",
+	    "\"military_age\""), "to", "\"2027-03-01\"");
+	ck_assert_int_eq(procedure_validate_rules(req, &TODAY, &r, &e),
+	    CUTRU_EINVAL);
+	ck_assert_msg(strstr(e.msg, "until 01/06/2027 at least") != NULL,
+	    "message: %s", e.msg);
+	cJSON_Delete(req);
+}
+END_TEST
+
 START_TEST(nobody_twice_in_any_procedure)
 {
 	const struct procedure *p;
@@ -1346,6 +1365,7 @@ test_suite(void)
 	tcase_add_test(tc, temporary_extend_rules);
 	tcase_add_test(tc, stay_notify_rules);
 	tcase_add_test(tc, absence_cases);
+	tcase_add_test(tc, an_absence_too_short_names_its_least_end_day_first);
 	tcase_add_test(tc, nobody_twice_in_any_procedure);
 	tcase_add_test(tc, shared_rules_need_full_dates);
 	tcase_add_test(tc, deadlines);
