@@ -114,9 +114,9 @@ static const struct warm_object objects[] = {
 
 struct warm {
 	sqlite3 *db;
-	const struct warm_object *todo[N_OBJECTS];  /* those in db, in order */
-	size_t n, cur;                    /* todo[cur] is being read */
-	sqlite3_value *key[WARM_KEYS_MAX];  /* last key read in todo[cur], or
+	const struct warm_object *walk[N_OBJECTS];  /* those in db, in order */
+	size_t n, cur;                    /* walk[cur] is being read */
+	sqlite3_value *key[WARM_KEYS_MAX];  /* last key read in walk[cur], or
 	                                     * NULL: from its start */
 	sqlite3_int64 budget;             /* bytes of cache to fill at most */
 	sqlite3_int64 version;            /* PRAGMA data_version at begin */
@@ -225,7 +225,7 @@ warm_begin(sqlite3 *db, struct warm **out, struct cutru_err *e)
 			goto done;
 		}
 		if (exists)
-			w->todo[w->n++] = &objects[i];
+			w->walk[w->n++] = &objects[i];
 	}
 	w->st.objects = w->n;
 done:
@@ -248,11 +248,11 @@ cache_full(const struct warm *w)
 	return (sqlite3_int64)cur >= w->budget;
 }
 
-/* The walk of todo[cur] from its saved key (or its start). */
+/* Read walk[cur] on from its saved key (or its start). */
 static int
 prepare_walk(struct warm *w, sqlite3_stmt **out)
 {
-	const struct warm_object *o = w->todo[w->cur];
+	const struct warm_object *o = w->walk[w->cur];
 	char sql[WARM_SQL_MAX], indexed[96] = "", range[96] = "";
 	int i, len;
 
@@ -283,7 +283,7 @@ save_key(struct warm *w, sqlite3_stmt *st)
 	int i;
 
 	forget_key(w);
-	for (i = 0; i < w->todo[w->cur]->nkeys; i++)
+	for (i = 0; i < w->walk[w->cur]->nkeys; i++)
 		if ((w->key[i] = sqlite3_value_dup(sqlite3_column_value(st,
 		    i))) == NULL)
 			return -1;
