@@ -26,15 +26,8 @@
 #include "core/i18n.h"
 #include "core/utf8.h"
 
-/* A growing output buffer. */
-struct cbuf {
-	char *p;
-	size_t len;
-	size_t cap;
-};
-
 static int
-cbuf_reserve(struct cbuf *b, size_t n)
+cbuf_reserve(struct canon_buf *b, size_t n)
 {
 	size_t want;
 	char *np;
@@ -55,8 +48,8 @@ cbuf_reserve(struct cbuf *b, size_t n)
 	return CUTRU_OK;
 }
 
-static int
-cbuf_put(struct cbuf *b, const void *s, size_t n)
+int
+canon_buf_put(struct canon_buf *b, const void *s, size_t n)
 {
 	if (n == 0)
 		return CUTRU_OK;
@@ -67,10 +60,10 @@ cbuf_put(struct cbuf *b, const void *s, size_t n)
 	return CUTRU_OK;
 }
 
-static int
-cbuf_putc(struct cbuf *b, char c)
+int
+canon_buf_putc(struct canon_buf *b, char c)
 {
-	return cbuf_put(b, &c, 1);
+	return canon_buf_put(b, &c, 1);
 }
 
 /* Offset of the first byte of s[0..len) that does not start a well-formed
@@ -206,7 +199,7 @@ struct enc_frame {
 };
 
 struct enc {
-	struct cbuf b;
+	struct canon_buf b;
 	struct enc_frame frame[CANON_MAX_DEPTH + 2];
 	int nframes;
 	int normalised;     /* a text was not in NFC (canon_encode_append) */
@@ -275,7 +268,7 @@ enc_fail(struct enc *st, int code, const char *what)
  * bytes are copied one by one; an escape makes room for itself and the
  * rest. */
 static int
-enc_escaped(struct cbuf *b, const char *s, size_t len)
+enc_escaped(struct canon_buf *b, const char *s, size_t len)
 {
 	static const char hex[] = "0123456789abcdef";
 	unsigned char c;
@@ -442,14 +435,14 @@ enc_object(struct enc *st, const cJSON *obj, int depth)
 			goto done;
 		}
 	}
-	if ((rc = cbuf_putc(&st->b, '{')) != CUTRU_OK) {
+	if ((rc = canon_buf_putc(&st->b, '{')) != CUTRU_OK) {
 		rc = enc_fail(st, rc, NULL);
 		goto done;
 	}
 	for (i = 0; i < n; i++) {
-		if ((i != 0 && cbuf_putc(&st->b, ',') != CUTRU_OK) ||
+		if ((i != 0 && canon_buf_putc(&st->b, ',') != CUTRU_OK) ||
 		    enc_escaped(&st->b, m[i].key, m[i].klen) != CUTRU_OK ||
-		    cbuf_putc(&st->b, ':') != CUTRU_OK) {
+		    canon_buf_putc(&st->b, ':') != CUTRU_OK) {
 			rc = enc_fail(st, CUTRU_ENOMEM, NULL);
 			goto done;
 		}
@@ -459,7 +452,7 @@ enc_object(struct enc *st, const cJSON *obj, int depth)
 			goto done;
 		enc_path_pop(st);
 	}
-	if ((rc = cbuf_putc(&st->b, '}')) != CUTRU_OK)
+	if ((rc = canon_buf_putc(&st->b, '}')) != CUTRU_OK)
 		rc = enc_fail(st, rc, NULL);
 done:
 	for (i = 0; i < n; i++)
@@ -484,7 +477,7 @@ enc_number(struct enc *st, double d)
 		    _("This number is too large: whole numbers must lie "
 		    "between -9007199254740991 and 9007199254740991."));
 	n = snprintf(num, sizeof num, "%lld", (long long)d);
-	if (cbuf_put(&st->b, num, (size_t)n) != CUTRU_OK)
+	if (canon_buf_put(&st->b, num, (size_t)n) != CUTRU_OK)
 		return enc_fail(st, CUTRU_ENOMEM, NULL);
 	return CUTRU_OK;
 }
@@ -503,13 +496,13 @@ enc_value(struct enc *st, const cJSON *item, int depth)
 		return enc_fail(st, CUTRU_EINVAL, _("A value is missing."));
 	switch (item->type & 0xFF) {
 	case cJSON_NULL:
-		rc = cbuf_put(&st->b, "null", 4);
+		rc = canon_buf_put(&st->b, "null", 4);
 		break;
 	case cJSON_True:
-		rc = cbuf_put(&st->b, "true", 4);
+		rc = canon_buf_put(&st->b, "true", 4);
 		break;
 	case cJSON_False:
-		rc = cbuf_put(&st->b, "false", 5);
+		rc = canon_buf_put(&st->b, "false", 5);
 		break;
 	case cJSON_Number:
 		return enc_number(st, item->valuedouble);
@@ -534,10 +527,10 @@ enc_value(struct enc *st, const cJSON *item, int depth)
 		}
 		if ((item->type & 0xFF) == cJSON_Object)
 			return enc_object(st, item, depth + 1);
-		if (cbuf_putc(&st->b, '[') != CUTRU_OK)
+		if (canon_buf_putc(&st->b, '[') != CUTRU_OK)
 			return enc_fail(st, CUTRU_ENOMEM, NULL);
 		for (i = 0, c = item->child; c != NULL; c = c->next, i++) {
-			if (i != 0 && cbuf_putc(&st->b, ',') != CUTRU_OK)
+			if (i != 0 && canon_buf_putc(&st->b, ',') != CUTRU_OK)
 				return enc_fail(st, CUTRU_ENOMEM, NULL);
 			enc_path_push(st, NULL, i);
 			rc = enc_value(st, c, depth + 1);
@@ -545,7 +538,7 @@ enc_value(struct enc *st, const cJSON *item, int depth)
 				return rc;
 			enc_path_pop(st);
 		}
-		rc = cbuf_putc(&st->b, ']');
+		rc = canon_buf_putc(&st->b, ']');
 		break;
 	default:
 		return enc_fail(st, CUTRU_EINVAL,
@@ -568,7 +561,7 @@ canon_encode(const cJSON *item, char **out, size_t *outlen,
 	*out = NULL;
 	*outlen = 0;
 	rc = enc_value(&st, item, 0);
-	if (rc == CUTRU_OK && cbuf_putc(&st.b, '\0') != CUTRU_OK)
+	if (rc == CUTRU_OK && canon_buf_putc(&st.b, '\0') != CUTRU_OK)
 		rc = enc_fail(&st, CUTRU_ENOMEM, NULL);
 	if (rc != CUTRU_OK) {
 		free(st.b.p);
@@ -627,7 +620,7 @@ struct par {
 	size_t max_nodes;
 	size_t max_string;
 	int max_depth;
-	struct cbuf str;    /* decoded string scratch */
+	struct canon_buf str;    /* decoded string scratch */
 	struct cutru_err *e;
 };
 
@@ -704,7 +697,7 @@ par_uescape(struct par *p)
 		cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
 	}
 	n = utf8_encode(cp, u8);
-	if (cbuf_put(&p->str, u8, n) != CUTRU_OK)
+	if (canon_buf_put(&p->str, u8, n) != CUTRU_OK)
 		return par_fail(p, CUTRU_ENOMEM, NULL);
 	return CUTRU_OK;
 }
@@ -729,7 +722,7 @@ par_string(struct par *p, char **out)
 		    p->s[p->pos] < 0x80 && p->s[p->pos] != '"' &&
 		    p->s[p->pos] != '\\')
 			p->pos++;
-		if (cbuf_put(&p->str, p->s + start, p->pos - start) !=
+		if (canon_buf_put(&p->str, p->s + start, p->pos - start) !=
 		    CUTRU_OK)
 			return par_fail(p, CUTRU_ENOMEM, NULL);
 		if (p->max_string != 0 && p->str.len > p->max_string)
@@ -752,7 +745,7 @@ par_string(struct par *p, char **out)
 			if (utf8_decode((const char *)p->s, p->len, &n) < 0)
 				return par_fail(p, CUTRU_EINVAL,
 				    _("the bytes here are not valid UTF-8."));
-			if (cbuf_put(&p->str, p->s + p->pos, n - p->pos) !=
+			if (canon_buf_put(&p->str, p->s + p->pos, n - p->pos) !=
 			    CUTRU_OK)
 				return par_fail(p, CUTRU_ENOMEM, NULL);
 			p->pos = n;
@@ -766,13 +759,13 @@ par_string(struct par *p, char **out)
 		c = p->s[p->pos++];
 		switch (c) {
 		case '"': case '\\': case '/':
-			rc = cbuf_putc(&p->str, (char)c);
+			rc = canon_buf_putc(&p->str, (char)c);
 			break;
-		case 'b': rc = cbuf_putc(&p->str, '\b'); break;
-		case 'f': rc = cbuf_putc(&p->str, '\f'); break;
-		case 'n': rc = cbuf_putc(&p->str, '\n'); break;
-		case 'r': rc = cbuf_putc(&p->str, '\r'); break;
-		case 't': rc = cbuf_putc(&p->str, '\t'); break;
+		case 'b': rc = canon_buf_putc(&p->str, '\b'); break;
+		case 'f': rc = canon_buf_putc(&p->str, '\f'); break;
+		case 'n': rc = canon_buf_putc(&p->str, '\n'); break;
+		case 'r': rc = canon_buf_putc(&p->str, '\r'); break;
+		case 't': rc = canon_buf_putc(&p->str, '\t'); break;
 		case 'u':
 			rc = par_uescape(p);
 			if (rc != CUTRU_OK)

@@ -111,6 +111,11 @@ struct canon_buf {
 int canon_encode_append(const cJSON *item, struct canon_buf *out,
     int *normalised, struct cutru_err *e);
 
+/* Append the n bytes at s, or the byte c, to b (growing it):
+ * CUTRU_OK or CUTRU_ENOMEM, with b unchanged. */
+int canon_buf_put(struct canon_buf *b, const void *s, size_t n);
+int canon_buf_putc(struct canon_buf *b, char c);
+
 /* Free b's bytes and zero it (b may be NULL). */
 void canon_buf_free(struct canon_buf *b);
 

@@ -1784,45 +1784,6 @@ static const struct {
 	{ "identity.corrected", ev_identity_corrected },
 };
 
-/* Append byte c to b. */
-static int
-canon_putc(struct canon_buf *b, char c)
-{
-	size_t cap;
-	char *p;
-
-	if (b->len == b->cap) {
-		cap = b->cap != 0 ? b->cap * 2 : 4096;
-		if ((p = realloc(b->p, cap)) == NULL)
-			return CUTRU_ENOMEM;
-		b->p = p;
-		b->cap = cap;
-	}
-	b->p[b->len++] = c;
-	return CUTRU_OK;
-}
-
-/* Append the n bytes at p to b. */
-static int
-canon_put(struct canon_buf *b, const char *p, size_t n)
-{
-	size_t cap;
-	char *q;
-
-	if (b->len + n > b->cap) {
-		cap = b->cap != 0 ? b->cap : 4096;
-		while (cap < b->len + n)
-			cap *= 2;
-		if ((q = realloc(b->p, cap)) == NULL)
-			return CUTRU_ENOMEM;
-		b->p = q;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->len, p, n);
-	b->len += n;
-	return CUTRU_OK;
-}
-
 /* Validate and apply one event (no savepoint of its own).  With canon,
  * the event's canonical encoding is appended to it, after a comma when it
  * is not empty, and what is applied is what the bytes say (the event
@@ -1842,7 +1803,7 @@ apply_one(struct applier *a, const cJSON *ev, struct canon_buf *canon,
 		rc = CUTRU_OK;    /* by the caller: apply_session_range() */
 	else if (canon == NULL)
 		rc = event_validate(ev, e);
-	else if (len0 != 0 && canon_putc(canon, ',') != CUTRU_OK)
+	else if (len0 != 0 && canon_buf_putc(canon, ',') != CUTRU_OK)
 		rc = cutru_err_set(e, CUTRU_ENOMEM, NULL,
 		    _("Out of memory while updating the register."));
 	else if ((rc = event_validate_encode(ev, canon, &nfc, e)) ==
@@ -2022,8 +1983,8 @@ session_apply(struct apply_session *s, const cJSON *events, int single,
 	}
 	/* The caller's encoding of what was applied. */
 	if (rc == CUTRU_OK && encoded != NULL && canon != NULL && enclen > 0 &&
-	    ((canon->len != 0 && canon_putc(canon, ',') != CUTRU_OK) ||
-	    canon_put(canon, encoded, enclen) != CUTRU_OK))
+	    ((canon->len != 0 && canon_buf_putc(canon, ',') != CUTRU_OK) ||
+	    canon_buf_put(canon, encoded, enclen) != CUTRU_OK))
 		rc = cutru_err_set(e, CUTRU_ENOMEM, NULL,
 		    _("Out of memory while updating the register."));
 	if (rc == CUTRU_OK && savepoint &&

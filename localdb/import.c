@@ -2552,24 +2552,6 @@ batch_add(struct imp *im, const cJSON *events, struct cutru_err *ae)
 	return journal_batch_add(im->batch, events, ae);
 }
 
-/* Append byte c to b. */
-static int
-cbuf_putc(struct canon_buf *b, char c)
-{
-	size_t cap;
-	char *p;
-
-	if (b->len == b->cap) {
-		cap = b->cap != 0 ? b->cap * 2 : 4096;
-		if ((p = realloc(b->p, cap)) == NULL)
-			return CUTRU_ENOMEM;
-		b->p = p;
-		b->cap = cap;
-	}
-	b->p[b->len++] = c;
-	return CUTRU_OK;
-}
-
 /* Check and encode the events of range r, from *ev on (advanced past
  * them).  Any refusal, or an event that needs bringing to NFC, makes the
  * range not ok: the applier then checks it itself, with the message. */
@@ -2586,7 +2568,7 @@ validate_range(struct vrange *r, const cJSON **ev)
 		if (!r->ok)
 			continue;
 		nfc = NULL;
-		if ((r->enc.len != 0 && cbuf_putc(&r->enc, ',') != CUTRU_OK) ||
+		if ((r->enc.len != 0 && canon_buf_putc(&r->enc, ',') != CUTRU_OK) ||
 		    event_validate_encode(*ev, &r->enc, &nfc, &e) != CUTRU_OK ||
 		    nfc != NULL)
 			r->ok = 0;
