@@ -12,6 +12,7 @@
 #include "core/i18n.h"
 #include "sync/outbox.h"
 #include "tui/cli.h"
+#include "tui/format.h"
 
 static int
 no_operands(struct cli *c, int argc, char **argv, int *status)
@@ -27,19 +28,6 @@ no_operands(struct cli *c, int argc, char **argv, int *status)
 		if (opt == -2)
 			return -1;
 	return optind;
-}
-
-static void
-stamp(int64_t t, char *buf, size_t len)
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-
-	if (t == 0 || gmtime_r(&tt, &tm) == NULL) {
-		snprintf(buf, len, "-");
-		return;
-	}
-	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
 static cJSON *
@@ -81,7 +69,7 @@ item_text(const struct outbox_item *it)
 	char when[32];
 	size_t i;
 
-	stamp(it->created, when, sizeof when);
+	format_utc_stamp(it->created, when, sizeof when);
 	printf("%6lld  %-9s  %-16s  %5zu  %s  %s\n", (long long)it->seq,
 	    outbox_state_name(it->state), it->dossier, it->size, when,
 	    it->name);

@@ -31,6 +31,7 @@
 #include "sync/outbox.h"
 #include "sync/spool.h"
 #include "tui/cli.h"
+#include "tui/format.h"
 
 #define CMD_SYNC_UNREACHABLE 8
 #define CMD_SYNC_PENDING 9
@@ -242,19 +243,6 @@ count_dir(const char *storedir, const char *box, const char *sub)
 	return n;
 }
 
-static void
-stamp(int64_t t, char *buf, size_t len)
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-
-	if (t == 0 || gmtime_r(&tt, &tm) == NULL) {
-		snprintf(buf, len, "-");
-		return;
-	}
-	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 static int
 status_exec(struct cli *c, int unlock)
 {
@@ -373,9 +361,9 @@ status_exec(struct cli *c, int unlock)
 	printf(_("Queue: %zu change sets to send; %zu answered, waiting for "
 	    "the next unlock; %zu files in the inbox.\n"), queued, waiting,
 	    inbox);
-	stamp(st.last_attempt, t1, sizeof t1);
-	stamp(st.last_contact, t2, sizeof t2);
-	stamp(st.last_success, t3, sizeof t3);
+	format_utc_stamp(st.last_attempt, t1, sizeof t1);
+	format_utc_stamp(st.last_contact, t2, sizeof t2);
+	format_utc_stamp(st.last_success, t3, sizeof t3);
 	printf(_("Last attempt %s, last contact %s, last complete pass %s.\n"),
 	    t1, t2, t3);
 	printf(_("Totals: %llu sent, %llu accepted, %llu rejected, %llu held, "

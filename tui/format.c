@@ -2,6 +2,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include <cjson/cJSON.h>
 #include <sodium.h>
@@ -875,4 +876,17 @@ format_household_text(FILE *f, const struct register_household *h)
 		    m->id_number, m->name, dob[0] != '\0' ? dob : "?",
 		    relationship_label(m->relationship), m->since, m->until);
 	}
+}
+
+void
+format_utc_stamp(int64_t t, char *buf, size_t len)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (t == 0 || gmtime_r(&tt, &tm) == NULL) {
+		snprintf(buf, len, "-");
+		return;
+	}
+	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }

@@ -5,6 +5,7 @@
 #ifndef CUTRU_FORMAT_H
 #define CUTRU_FORMAT_H
 
+#include <stdint.h>
 #include <stdio.h>
 
 #include <cjson/cJSON.h>
@@ -17,6 +18,9 @@
 
 /* "YYYY", "YYYY-MM", "YYYY-MM-DD", or "" for an unknown date, into
  * buf[DATE_FMT_MAX]. */
+/* A Unix time as "YYYY-MM-DDTHH:MM:SSZ" (UTC) into buf, or "-" for 0. */
+void format_utc_stamp(int64_t t, char *buf, size_t len);
+
 void format_date(const struct cutru_date *d, char *buf);
 
 /* "male", "female", or "" when unknown. */
