@@ -224,15 +224,6 @@ static sqlite3 *warming_db;
 static int warming_over;
 static long long warming_checked;
 
-static long long
-mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* struct ui_mgr's background(): warm the cache of the store logged into,
  * while the officer is idle.  Warming is an optimisation: an error only
  * ends it (until the store changes), searches then read their own pages. */
@@ -253,7 +244,7 @@ console_background(struct console *c, int stop)
 	if (db == NULL)
 		return 0;
 	cutru_err_clear(&e);
-	now = mono_ms();
+	now = ui_now_ms();
 	/* Written by another connection: the cache is empty again, whether
 	 * the walk was done or halfway.  Start again from the name index. */
 	if (warming != NULL && now - warming_checked >= WARM_RECHECK_MS) {

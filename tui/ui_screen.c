@@ -319,8 +319,8 @@ draw(struct ui_mgr *m)
 	refresh();
 }
 
-static long long
-now_ms(void)
+long long
+ui_now_ms(void)
 {
 	struct timespec ts;
 
@@ -333,7 +333,7 @@ now_ms(void)
 static int
 wait_key(struct ui_mgr *m)
 {
-	long long start = now_ms(), left;
+	long long start = ui_now_ms(), left;
 	int key;
 
 	if (m->background != NULL)
@@ -343,10 +343,10 @@ wait_key(struct ui_mgr *m)
 				return key;
 			if (!m->background(m->ctx, 0))
 				break;
-			if (now_ms() - start >= UI_IDLE_MS)
+			if (ui_now_ms() - start >= UI_IDLE_MS)
 				return UI_KEY_IDLE;
 		}
-	left = UI_IDLE_MS - (now_ms() - start);
+	left = UI_IDLE_MS - (ui_now_ms() - start);
 	return ui_term_key(left > 0 ? (int)left : 0);
 }
 
@@ -354,7 +354,7 @@ void
 ui_run(struct ui_mgr *m)
 {
 	const struct ui_screen *s;
-	long long last_key = now_ms();
+	long long last_key = ui_now_ms();
 	int key, redraw = 1;
 
 	run_ops(m);
@@ -366,17 +366,17 @@ ui_run(struct ui_mgr *m)
 		s = ui_top(m);
 		if (key == UI_KEY_IDLE && m->idle_lock_ms > 0 &&
 		    m->lock != NULL &&
-		    now_ms() - last_key >= (long long)m->idle_lock_ms) {
+		    ui_now_ms() - last_key >= (long long)m->idle_lock_ms) {
 			if (m->background != NULL)
 				(void)m->background(m->ctx, 1);
 			m->lock(m->ctx);
-			last_key = now_ms();
+			last_key = ui_now_ms();
 			run_ops(m);
 			clear();
 			continue;
 		}
 		if (key != UI_KEY_IDLE && key != UI_KEY_RESIZE)
-			last_key = now_ms();
+			last_key = ui_now_ms();
 		if (key == UI_KEY_IDLE) {
 			redraw = s != NULL && s->idle != NULL &&
 			    s->idle(m->ctx, m->stack[m->depth - 1].state);

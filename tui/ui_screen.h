@@ -135,6 +135,9 @@ void ui_status(struct ui_mgr *m, int error, const char *fmt, ...)
  * before returning. */
 void ui_run(struct ui_mgr *m);
 
+/* Milliseconds of the monotonic clock (for idle times and slices). */
+long long ui_now_ms(void);
+
 /* Draw a box with a title at the centre of the screen, rows x cols
  * inside; (*y, *x) get its inside's top left corner. */
 void ui_box(int rows, int cols, const char *title, int *y, int *x);
