@@ -139,7 +139,7 @@
  * groups out of a chunk, stays on one thread.
  *
  * Bulk load.  The import holds one write transaction for the whole file;
- * for its length the page cache is raised to IMPORT_CACHE_KIB, so that the
+ * for its length the page cache is raised (import_cache_kib()), so that the
  * indexes being filled stay in memory and each page is encrypted and
  * written once, at commit, instead of being spilled and rewritten.  The
  * synchronous level is the store's (full): one commit costs one sync,
@@ -192,6 +192,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <cjson/cJSON.h>
 
@@ -225,14 +227,21 @@
  * the rebuild costs a few seconds per million persons in the register,
  * the triggers a segment of the full-text index per person. */
 #define IMPORT_DEFER_ROWS 5000
-/* Page cache for the length of an import, KiB: what the encrypted store
- * allows itself anyway (STORE_CACHE_KIB, localdb/store.h), so that an
- * import into the store does not shrink its cache.  Memory is taken only
- * as pages are used.  A ward of 1,000,000 persons is some 900 MB, so the
- * bulk load of one still spills dirty pages before its commit; a larger
- * cache would spill less (bench/RESULTS.md) but is more than an old desk
- * PC should give. */
-#define IMPORT_CACHE_KIB 524288
+/* Page cache for the length of an import, KiB (import_cache_kib()): a
+ * quarter of the machine's memory, at least IMPORT_CACHE_MIN_KIB (what the
+ * encrypted store allows itself anyway, STORE_CACHE_KIB in
+ * localdb/store.h, so that an import never shrinks its cache) and at most
+ * IMPORT_CACHE_MAX_KIB.  Memory is taken only as pages are used: a file
+ * of 10,000 persons takes some 10 MB whatever the limit.  Why so large: a
+ * bulk load writes some 930 bytes per person (a million persons, 900 MB),
+ * all of it dirty until the commit, and once the cache is full SQLite
+ * spills the pages that were made dirty first - the root and inner pages
+ * of the indexes, which the import goes on changing - so they are
+ * encrypted, written, read back and decrypted again and again: at
+ * 1,000,000 persons with 512 MiB the import took a quarter longer than
+ * with 1 GiB (bench/RESULTS.md, "Import"). */
+#define IMPORT_CACHE_MIN_KIB 524288
+#define IMPORT_CACHE_MAX_KIB 2097152
 /* Read size. */
 #define READ_CHUNK 65536
 
@@ -3277,6 +3286,33 @@ bulk_indexes_restore(sqlite3 *db, struct bulk_indexes *bi)
  * file can meet what the register holds (the rows of one person or one
  * household are one group, and groups do not share persons or
  * households), and the look-ups of build_group() can be skipped. */
+/* The import's page cache, KiB: see IMPORT_CACHE_MIN_KIB. */
+static long
+import_cache_kib(void)
+{
+	long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGE_SIZE);
+	long long kib;
+
+	if (pages <= 0 || size <= 0)
+		return IMPORT_CACHE_MIN_KIB;
+	kib = (long long)pages * (size / 1024) / 4;
+	if (kib < IMPORT_CACHE_MIN_KIB)
+		return IMPORT_CACHE_MIN_KIB;
+	if (kib > IMPORT_CACHE_MAX_KIB)
+		return IMPORT_CACHE_MAX_KIB;
+	return (long)kib;
+}
+
+/* Seconds of the monotonic clock, for the report's phase times. */
+static double
+mono_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 static int
 register_is_empty(sqlite3 *db, int *empty)
 {
@@ -3306,6 +3342,7 @@ import_csv(sqlite3 *db, FILE *in, const struct import_opts *o,
 	int rc, own = 0, began = 0, keep, cache = 0, defer = 0, bulk = 0;
 	int journal_restore = 0;
 	uint32_t ri;
+	double t;
 
 	if (r == NULL)
 		r = &local;
@@ -3353,8 +3390,10 @@ import_csv(sqlite3 *db, FILE *in, const struct import_opts *o,
 			rc = CUTRU_ENOMEM;
 		goto done;
 	}
+	t = mono_now();
 	if ((rc = read_file(&im, e)) != CUTRU_OK)
 		goto done;
+	r->t_read = mono_now() - t;
 
 	/* One transaction for the whole file. */
 	own = sqlite3_get_autocommit(db);
@@ -3367,8 +3406,8 @@ import_csv(sqlite3 *db, FILE *in, const struct import_opts *o,
 		else
 			cache = 0;
 		sqlite3_finalize(st);
-		snprintf(pragma, sizeof pragma, "PRAGMA cache_size = -%d",
-		    IMPORT_CACHE_KIB);
+		snprintf(pragma, sizeof pragma, "PRAGMA cache_size = -%ld",
+		    import_cache_kib());
 		if (cache != 0)
 			sql_exec(db, pragma);
 	}
@@ -3398,8 +3437,10 @@ import_csv(sqlite3 *db, FILE *in, const struct import_opts *o,
 	}
 	if (defer && (rc = search_defer(db, e)) != CUTRU_OK)
 		goto done;
+	t = mono_now();
 	if ((rc = apply_groups(&im, e)) != CUTRU_OK)
 		goto done;
+	r->t_apply = mono_now() - t;
 	for (ri = 0; ri < im.nrows; ri++) {
 		uint32_t g = group_of(&im, ri);
 
@@ -3413,17 +3454,23 @@ import_csv(sqlite3 *db, FILE *in, const struct import_opts *o,
 	    (rc = write_rejects(&im, e)) != CUTRU_OK)
 		goto done;
 	if (keep && !(o->flags & IMPORT_DRY_RUN)) {
+		t = mono_now();
 		if (bulk && bulk_indexes_restore(db, &bi) != CUTRU_OK) {
 			rc = db_error(db, e);
 			goto done;
 		}
+		r->t_indexes = mono_now() - t;
+		t = mono_now();
 		if (defer && (rc = search_rebuild(db, e)) != CUTRU_OK)
 			goto done;
+		r->t_search = mono_now() - t;
+		t = mono_now();
 		if (sql_exec(db, own ? "COMMIT" : "RELEASE cutru_import") !=
 		    CUTRU_OK) {
 			rc = db_error(db, e);
 			goto done;
 		}
+		r->t_commit = mono_now() - t;
 		began = 0;
 	}
 	if (!keep) {
