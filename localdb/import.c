@@ -123,20 +123,28 @@
  *
  * Two threads.  Checking an event against core's rules and encoding it
  * (event_validate_encode()) is a sixth of an import and touches no
- * database, so a bulk load in all or nothing does it on a second thread,
- * the validator: while this thread applies a chunk's events range by
- * range (VALIDATE_RANGE events), the validator checks and encodes the
- * ranges after it, and the applier takes each range with its encoding
- * (apply_session_range(), journal_batch_add_range()) instead of checking
- * it again.  The rules are the same code, only run elsewhere; the
- * journal's bytes, the tables and the versions are those of the serial
- * path (a chunk's ranges go into one entry: JOURNAL_BATCH_CONTINUE), and
- * a range the validator does not pass - a refusal, or an event that would
- * need bringing to NFC - is handed to the applier unchecked, which checks
- * it itself and says what is wrong where the serial path would.  The
- * look-ups and the building of events stay on this thread, the only one
- * that uses the database connection.  Quarantine, whose retries take
- * groups out of a chunk, stays on one thread.
+ * database, so a bulk load in all or nothing does it on a second thread.
+ * Into a register that holds persons or households, that thread is the
+ * validator: while this thread applies a chunk's events range by range
+ * (VALIDATE_RANGE events), the validator checks and encodes the ranges
+ * after it.  Into an empty register (the first digitisation of a ward's
+ * books, and nearly every large import) there is nothing to look up, so
+ * building the events needs no database either, and the second thread is
+ * the builder: it builds the chunks group by group (build_group(), the
+ * same code), checks and encodes them, and hands them over up to
+ * BUILD_AHEAD chunks ahead, while this thread applies the ones before and
+ * hands them back to be freed.  Either way the applier takes each range
+ * with its encoding (apply_session_range(), journal_batch_add_range())
+ * instead of checking it again.  The rules are the same code, only run
+ * elsewhere; the journal's bytes, the tables and the versions are those
+ * of the serial path (a chunk's ranges go into one entry:
+ * JOURNAL_BATCH_CONTINUE; IMPORT_ONE_THREAD runs the serial path, and the
+ * tests compare them), and a range the second thread does not pass - a
+ * refusal, or an event that would need bringing to NFC - is handed to the
+ * applier unchecked, which checks it itself and says what is wrong where
+ * the serial path would.  Only this thread uses the database connection.
+ * Quarantine, whose retries take groups out of a chunk, stays on one
+ * thread.
  *
  * Bulk load.  The import holds one write transaction for the whole file;
  * for its length the page cache is raised (import_cache_kib()), so that the
@@ -954,6 +962,41 @@ struct slice {
 	size_t persons, households, members, residences;
 };
 
+/* The builder: in a bulk load into an empty register (all or nothing),
+ * a second thread builds the chunks (build_group(): an empty register
+ * has nothing to look up, so building needs no database), checks and
+ * encodes their events as the validator does, and hands them over ready,
+ * while this thread applies the ones before; it also frees them once
+ * applied.  BUILD_AHEAD chunks at most are built ahead.  See "Two
+ * threads" at the top of the file. */
+#define BUILD_AHEAD 4
+
+enum { SLOT_FREE, SLOT_READY, SLOT_SPENT };
+
+struct built {
+	int state;                  /* under the builder's mu */
+	cJSON *chunk;
+	uint32_t *ev_row;
+	size_t nev, capev;
+	struct slice *slices;
+	size_t nslices, capslices;
+	struct vrange *r;           /* its ranges, checked and encoded */
+	size_t nr, capr;
+};
+
+struct builder {
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int started;
+	struct imp *w;              /* the builder's own importer */
+	struct built slot[BUILD_AHEAD];
+	/* Under mu. */
+	int quit;                   /* the applier wants no more */
+	int done;                   /* every chunk handed over */
+	int rc;                     /* CUTRU_OK, or why the builder stopped */
+};
+
 #define UNIT_CACHE 16
 
 struct imp {
@@ -986,6 +1029,8 @@ struct imp {
 	struct journal_batch *batch; /* begun with the first chunk */
 	int pipeline;               /* validate on a second thread */
 	struct validator val;
+	int building;               /* build on a second thread (builder) */
+	struct builder bld;
 	cJSON *chunk;
 	uint32_t *ev_row;           /* row behind each event of the chunk */
 	size_t nev, capev;
@@ -1299,9 +1344,16 @@ raw_field(const struct imp *im, const struct row *rw, int col)
 static uint32_t
 group_of(struct imp *im, uint32_t ri)
 {
-	while (im->rows[ri].parent != ri) {
-		im->rows[ri].parent = im->rows[im->rows[ri].parent].parent;
-		ri = im->rows[ri].parent;
+	uint32_t p, gp;
+
+	/* Path halving; a path already flat is only read, so that the
+	 * builder thread and this one may both look groups up once
+	 * finish_groups() has flattened every path. */
+	while ((p = im->rows[ri].parent) != ri) {
+		gp = im->rows[p].parent;
+		if (gp != p)
+			im->rows[ri].parent = gp;
+		ri = gp;
 	}
 	return ri;
 }
@@ -1956,6 +2008,7 @@ finish_groups(struct imp *im)
 		return CUTRU_ENOMEM;
 	for (ri = 0; ri < im->nrows; ri++) {
 		g = group_of(im, ri);
+		im->rows[ri].parent = g;    /* flat: see group_of() */
 		if (im->rows[ri].flags & ROW_BAD)
 			im->rows[g].flags |= ROW_GROUP_BAD;
 		if (g != ri)
@@ -2823,6 +2876,328 @@ flush(struct imp *im, struct cutru_err *e)
 	return chunk_reset(im);
 }
 
+/* ---- The builder (see struct builder) ---- */
+
+/* Move the chunk being built in w into slot b (whose arrays w takes in
+ * exchange), with its ranges checked and encoded. */
+static void
+built_take(struct built *b, struct imp *w)
+{
+	cJSON *chunk = b->chunk;
+	uint32_t *ev_row = b->ev_row;
+	struct slice *slices = b->slices;
+	size_t capev = b->capev, capslices = b->capslices;
+
+	b->chunk = w->chunk;
+	b->ev_row = w->ev_row;
+	b->capev = w->capev;
+	b->nev = w->nev;
+	b->slices = w->slices;
+	b->capslices = w->capslices;
+	b->nslices = w->nslices;
+	w->chunk = chunk;
+	w->ev_row = ev_row;
+	w->capev = capev;
+	w->slices = slices;
+	w->capslices = capslices;
+	w->nev = w->nslices = 0;
+}
+
+/* Check and encode the ranges of slot b's chunk; CUTRU_ENOMEM. */
+static int
+built_validate(struct built *b)
+{
+	size_t nr = (b->nev + VALIDATE_RANGE - 1) / VALIDATE_RANGE, i;
+	const cJSON *ev;
+	struct vrange *grown;
+
+	if (nr > b->capr) {
+		grown = realloc(b->r, nr * sizeof *b->r);
+		if (grown == NULL)
+			return CUTRU_ENOMEM;
+		memset(grown + b->capr, 0, (nr - b->capr) * sizeof *grown);
+		b->r = grown;
+		b->capr = nr;
+	}
+	b->nr = nr;
+	ev = b->chunk != NULL ? b->chunk->child : NULL;
+	for (i = 0; i < nr; i++)
+		validate_range(&b->r[i], &ev);
+	return CUTRU_OK;
+}
+
+/* Wait until slot k may be filled (not waiting to be applied), free the
+ * chunk it held, and give w a new, empty chunk (NULL: out of memory).  0
+ * when the applier wants no more. */
+static int
+builder_next(struct builder *bd, size_t k, struct imp *w)
+{
+	struct built *b = &bd->slot[k];
+	int quit;
+
+	pthread_mutex_lock(&bd->mu);
+	while (!bd->quit && b->state == SLOT_READY)
+		pthread_cond_wait(&bd->cv, &bd->mu);
+	quit = bd->quit;
+	pthread_mutex_unlock(&bd->mu);
+	if (quit)
+		return 0;
+	cJSON_Delete(b->chunk);
+	b->chunk = NULL;
+	b->nev = b->nslices = 0;
+	w->chunk = cJSON_CreateArray();
+	return 1;
+}
+
+static void *
+builder_main(void *arg)
+{
+	struct builder *bd = arg;
+	struct imp *wp = bd->w;
+#define w (*wp)
+	size_t k = 0;
+	uint32_t ri;
+	int rc = CUTRU_OK, more;
+
+	if (!builder_next(bd, k, &w))
+		goto out;
+	if (w.chunk == NULL) {
+		rc = CUTRU_ENOMEM;
+		goto out;
+	}
+	for (ri = 0; ri < w.nrows; ri++) {
+		if (group_of(&w, ri) != ri || (w.rows[ri].flags & ROW_GROUP_BAD))
+			continue;
+		if ((rc = build_group(&w, ri)) != CUTRU_OK)
+			goto out;
+		if (w.nerrs > 0) {
+			rc = CUTRU_EIO;
+			goto out;
+		}
+		if (w.nev < IMPORT_CHUNK_EVENTS && ri + 1 < w.nrows)
+			continue;
+		/* Hand the chunk over, and begin the next one. */
+		built_take(&bd->slot[k], &w);
+		if ((rc = built_validate(&bd->slot[k])) != CUTRU_OK)
+			goto out;
+		pthread_mutex_lock(&bd->mu);
+		bd->slot[k].state = SLOT_READY;
+		pthread_cond_broadcast(&bd->cv);
+		pthread_mutex_unlock(&bd->mu);
+		k = (k + 1) % BUILD_AHEAD;
+		more = builder_next(bd, k, &w);
+		if (!more)
+			goto out;
+		if (w.chunk == NULL) {
+			rc = CUTRU_ENOMEM;
+			goto out;
+		}
+	}
+	/* The last groups, when the last row was no group's first. */
+	if (w.nslices > 0) {
+		built_take(&bd->slot[k], &w);
+		if ((rc = built_validate(&bd->slot[k])) != CUTRU_OK)
+			goto out;
+		pthread_mutex_lock(&bd->mu);
+		bd->slot[k].state = SLOT_READY;
+		pthread_mutex_unlock(&bd->mu);
+	}
+out:
+	cJSON_Delete(w.chunk);
+	w.chunk = NULL;
+	pthread_mutex_lock(&bd->mu);
+	bd->rc = rc;
+	bd->done = 1;
+	pthread_cond_broadcast(&bd->cv);
+	pthread_mutex_unlock(&bd->mu);
+	return NULL;
+#undef w
+}
+
+/* Start the builder on im's rows; CUTRU_ENOMEM (then the import builds
+ * on this thread). */
+static int
+builder_start(struct builder *bd, struct imp *im)
+{
+	struct imp *w;
+
+	memset(bd, 0, sizeof *bd);
+	/* The builder's own importer, copied before the thread starts: the
+	 * rows, households and texts of im, which it only reads (but for the
+	 * flags and positions of the rows of the groups it builds, which
+	 * this thread leaves alone meanwhile), and a chunk, errors and
+	 * messages of its own.  An empty register gives build_group()
+	 * nothing to look up and nothing to refuse, so an error there is a
+	 * fault of this file's code, never of the data. */
+	if ((w = malloc(sizeof *w)) == NULL)
+		return CUTRU_ENOMEM;
+	*w = *im;
+	w->chunk = NULL;
+	w->ev_row = NULL;
+	w->slices = NULL;
+	w->capev = w->capslices = w->nev = w->nslices = 0;
+	w->errs = NULL;
+	w->nerrs = w->caperrs = 0;
+	memset(&w->msgs, 0, sizeof w->msgs);
+	memset(w->q, 0, sizeof w->q);
+	memset(&w->val, 0, sizeof w->val);
+	memset(&w->bld, 0, sizeof w->bld);
+	w->batch = NULL;
+	w->pipeline = w->building = 0;
+	bd->w = w;
+	if (pthread_mutex_init(&bd->mu, NULL) != 0) {
+		free(w);
+		bd->w = NULL;
+		return CUTRU_ENOMEM;
+	}
+	if (pthread_cond_init(&bd->cv, NULL) != 0) {
+		pthread_mutex_destroy(&bd->mu);
+		return CUTRU_ENOMEM;
+	}
+	if (pthread_create(&bd->thread, NULL, builder_main, bd) != 0) {
+		pthread_cond_destroy(&bd->cv);
+		pthread_mutex_destroy(&bd->mu);
+		free(w);
+		bd->w = NULL;
+		return CUTRU_ENOMEM;
+	}
+	bd->started = 1;
+	return CUTRU_OK;
+}
+
+/* Stop the builder (if it still runs) and free its chunks. */
+static void
+builder_free(struct builder *bd)
+{
+	size_t k, i;
+
+	if (!bd->started)
+		return;
+	pthread_mutex_lock(&bd->mu);
+	bd->quit = 1;
+	pthread_cond_broadcast(&bd->cv);
+	pthread_mutex_unlock(&bd->mu);
+	pthread_join(bd->thread, NULL);
+	pthread_cond_destroy(&bd->cv);
+	pthread_mutex_destroy(&bd->mu);
+	for (k = 0; k < BUILD_AHEAD; k++) {
+		struct built *b = &bd->slot[k];
+
+		cJSON_Delete(b->chunk);
+		free(b->ev_row);
+		free(b->slices);
+		for (i = 0; i < b->capr; i++)
+			canon_buf_free(&b->r[i].enc);
+		free(b->r);
+	}
+	cJSON_Delete(bd->w->chunk);
+	free(bd->w->ev_row);
+	free(bd->w->slices);
+	free(bd->w->errs);
+	free(bd->w->msgs.p);
+	free(bd->w);
+	memset(bd, 0, sizeof *bd);
+}
+
+/* Apply the chunk of slot b, installed as im's chunk: its ranges with
+ * their encodings, as batch_add_pipelined() does; a refusal is recorded
+ * as flush() records it (all or nothing: nothing more is applied). */
+static int
+apply_built(struct imp *im, const struct built *b, struct cutru_err *e)
+{
+	struct cutru_err ae;
+	const cJSON *first = im->chunk->child;
+	size_t i, k, pos, cnt, idx;
+	int rc = CUTRU_OK;
+
+	if (im->batch == NULL && (rc = journal_batch_begin(im->db, &im->ctx,
+	    JOURNAL_BATCH_NO_SAVEPOINT, &im->batch, e)) != CUTRU_OK)
+		return rc;
+	for (i = 0, pos = 0; i < b->nr; i++, pos += cnt) {
+		cnt = im->nev - pos < VALIDATE_RANGE ? im->nev - pos :
+		    VALIDATE_RANGE;
+		cutru_err_clear(&ae);
+		rc = journal_batch_add_range(im->batch, first, cnt,
+		    b->r[i].ok ? b->r[i].enc.p : NULL, b->r[i].enc.len,
+		    i > 0 ? JOURNAL_BATCH_CONTINUE : 0, &ae);
+		if (rc != CUTRU_OK) {
+			shift_index(&ae, pos);
+			if (!is_refusal(rc, &ae, im->nev, &idx)) {
+				*e = ae;
+				return rc;
+			}
+			return refuse(im, idx, &ae);
+		}
+		for (k = 0; k < cnt; k++)
+			first = first->next;
+	}
+	commit_slices(im, 0, im->nslices);
+	return CUTRU_OK;
+}
+
+/* apply_groups() with the builder: apply the chunks in the order it
+ * hands them over. */
+static int
+apply_groups_built(struct imp *im, struct cutru_err *e)
+{
+	struct builder *bd = &im->bld;
+	struct built *b;
+	cJSON *own_chunk = im->chunk;
+	uint32_t *own_ev_row = im->ev_row;
+	struct slice *own_slices = im->slices;
+	size_t k = 0;
+	int rc = CUTRU_OK, ready, brc;
+
+
+	for (;;) {
+		b = &bd->slot[k];
+		pthread_mutex_lock(&bd->mu);
+		while (b->state != SLOT_READY && !bd->done)
+			pthread_cond_wait(&bd->cv, &bd->mu);
+		ready = b->state == SLOT_READY;
+		pthread_mutex_unlock(&bd->mu);
+		if (!ready)
+			break;
+		im->chunk = b->chunk;
+		im->ev_row = b->ev_row;
+		im->nev = b->nev;
+		im->slices = b->slices;
+		im->nslices = b->nslices;
+		rc = apply_built(im, b, e);
+		im->nev = im->nslices = 0;
+		pthread_mutex_lock(&bd->mu);
+		b->state = SLOT_SPENT;
+		pthread_cond_broadcast(&bd->cv);
+		pthread_mutex_unlock(&bd->mu);
+		if (rc != CUTRU_OK || im->stop_applying)
+			break;
+		k = (k + 1) % BUILD_AHEAD;
+	}
+	im->chunk = own_chunk;
+	im->ev_row = own_ev_row;
+	im->slices = own_slices;
+	if (rc == CUTRU_OK && !im->stop_applying) {
+		/* Every chunk applied: the builder has ended; did it fail? */
+		pthread_mutex_lock(&bd->mu);
+		brc = bd->rc;
+		pthread_mutex_unlock(&bd->mu);
+		if (brc == CUTRU_ENOMEM)
+			return cutru_err_set(e, brc, NULL,
+			    _("Out of memory while importing."));
+		if (brc != CUTRU_OK)
+			return cutru_err_set(e, CUTRU_EIO, NULL,
+			    _("The import stopped on an internal error; nothing was imported. Import the file again."));
+	}
+	builder_free(bd);
+	if (rc != CUTRU_OK)
+		return rc;
+	if (im->batch != NULL && !im->stop_applying &&
+	    (rc = journal_batch_flush(im->batch, e)) != CUTRU_OK)
+		return rc;
+	im->r->journal_entries = (size_t)journal_batch_entries(im->batch);
+	return CUTRU_OK;
+}
+
 /* ---- The rejects file ---- */
 
 /* Write s as a field, with each byte that is not valid UTF-8 replaced by
@@ -3087,6 +3462,8 @@ apply_groups(struct imp *im, struct cutru_err *e)
 	uint32_t ri;
 	int rc;
 
+	if (im->building)
+		return apply_groups_built(im, e);
 	if ((rc = chunk_reset(im)) != CUTRU_OK)
 		goto fail;
 	for (ri = 0; ri < im->nrows; ri++) {
@@ -3139,6 +3516,7 @@ imp_free(struct imp *im)
 	free(im->ev_row);
 	free(im->slices);
 	validator_free(&im->val);
+	builder_free(&im->bld);
 	journal_batch_free(im->batch);
 	cJSON_Delete(im->chunk);
 	htab_free(&im->ids);
@@ -3428,7 +3806,13 @@ import_csv(sqlite3 *db, FILE *in, const struct import_opts *o,
 	}
 	/* All or nothing stops at the first refusal, so the chunks go in
 	 * whole: the events can be checked on a second thread meanwhile. */
-	im.pipeline = bulk && o->mode == IMPORT_ALL_OR_NOTHING &&
+	im.building = bulk && o->mode == IMPORT_ALL_OR_NOTHING &&
+	    !im.stop_applying && im.register_empty &&
+	    !(o->flags & IMPORT_ONE_THREAD) &&
+	    builder_start(&im.bld, &im) == CUTRU_OK;
+	im.pipeline = !im.building && bulk &&
+	    o->mode == IMPORT_ALL_OR_NOTHING &&
+	    !(o->flags & IMPORT_ONE_THREAD) &&
 	    validator_start(&im.val) == CUTRU_OK;
 	if (bulk && (rc = bulk_indexes_drop(db, &bi)) != CUTRU_OK) {
 		rc = rc == CUTRU_ENOMEM ? cutru_err_set(e, CUTRU_ENOMEM, NULL,

@@ -24,6 +24,8 @@ enum import_mode {
 
 /* import_opts.flags */
 #define IMPORT_DRY_RUN 0x1u  /* check everything, apply, then roll back */
+#define IMPORT_ONE_THREAD 0x2u /* no second thread (the same result: for
+                              * tests and benchmarks) */
 
 /* Longest field, in bytes after unquoting. */
 #define IMPORT_FIELD_MAX 2048
@@ -37,7 +39,7 @@ enum import_mode {
 
 struct import_opts {
 	enum import_mode mode;
-	unsigned flags;            /* IMPORT_DRY_RUN */
+	unsigned flags;            /* IMPORT_DRY_RUN, IMPORT_ONE_THREAD */
 	/* The full date of today: dates of birth and residences may not lie
 	 * after it, a temporary residence must not have ended before it, and
 	 * the changes take effect on it (the journal's date). */
