@@ -262,6 +262,9 @@ main(int argc, char **argv)
 	double t0;
 	FILE *f;
 
+	/* As the cutru program starts SQLite (tui/main.c): without its
+	 * memory statistics, which take a mutex on every allocation. */
+	(void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 	while ((opt = getopt(argc, argv, "n:d:ko:s:")) != -1) {
 		switch (opt) {
 		case 'n':
