@@ -181,15 +181,83 @@ bad:
 	    "and PTN, separated by slashes."));
 }
 
-/* The household number a dossier gives the household it creates. */
+/* The console's tag: six hexadecimal digits, drawn (libsodium's
+ * generator) the first time this store numbers a new household and kept
+ * in meta ('console'), so that the consoles of one ward, each numbering
+ * its own dossiers, never give two households the same number.  Drawn at
+ * the first receipt rather than when the store is made, so that a store
+ * copied to a second desk before any dossier was received (a way to set
+ * up the officers once) still numbers apart from the first.  With create
+ * 0 a store without one gives "" (a dossier received before the tag
+ * existed, shown before any new one was received).  Call inside the
+ * caller's write transaction when create is 1. */
+#define CONSOLE_TAG_LEN 6
+
+static int
+console_tag(sqlite3 *db, int create, char tag[CONSOLE_TAG_LEN + 1],
+    struct cutru_err *e)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	sqlite3_stmt *st = NULL;
+	const unsigned char *v;
+	unsigned char r[CONSOLE_TAG_LEN / 2];
+	size_t i;
+	int src;
+
+	tag[0] = '\0';
+	if (sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key ="
+	    " 'console'", -1, &st, NULL) != SQLITE_OK)
+		return db_fail(db, e);
+	src = sqlite3_step(st);
+	if (src == SQLITE_ROW && (v = sqlite3_column_text(st, 0)) != NULL &&
+	    strlen((const char *)v) == CONSOLE_TAG_LEN &&
+	    strspn((const char *)v, hex) == CONSOLE_TAG_LEN)
+		memcpy(tag, v, CONSOLE_TAG_LEN + 1);
+	sqlite3_finalize(st);
+	if (src != SQLITE_ROW && src != SQLITE_DONE)
+		return db_fail(db, e);
+	if (src == SQLITE_ROW && tag[0] == '\0')
+		return cutru_err_set(e, CUTRU_EIO, "store",
+		    _("The store's console tag is damaged, so it cannot number "
+		    "new households. Restore the store from a backup copy."));
+	if (tag[0] != '\0' || !create)
+		return CUTRU_OK;
+	randombytes_buf(r, sizeof r);
+	for (i = 0; i < sizeof r; i++) {
+		tag[2 * i] = hex[r[i] >> 4];
+		tag[2 * i + 1] = hex[r[i] & 15];
+	}
+	tag[CONSOLE_TAG_LEN] = '\0';
+	if (sqlite3_prepare_v2(db, "INSERT INTO meta (key, value)"
+	    " VALUES ('console', ?1)", -1, &st, NULL) != SQLITE_OK)
+		return db_fail(db, e);
+	sqlite3_bind_text(st, 1, tag, -1, SQLITE_STATIC);
+	src = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (src != SQLITE_DONE) {
+		tag[0] = '\0';
+		return db_fail(db, e);
+	}
+	return CUTRU_OK;
+}
+
+/* The household number a dossier gives the household it creates:
+ * WARD-YEAR-TAG-N, with the dossier's year and number and the console's
+ * tag (console_tag()): at most 5 + 4 + 6 + 7 digits and three hyphens, 25
+ * of the 32 characters a number may have.  Without a tag (see
+ * console_tag()) WARD-YEAR-N, as before there were tags. */
 static void
-household_of(const char *ward, const char *number, char *out, size_t outsz)
+household_of(const char *ward, const char *tag, const char *number,
+    char *out, size_t outsz)
 {
 	long long seq = 0;
 	int year = 0;
 
 	(void)number_parse(number, &seq, &year, NULL);
-	snprintf(out, outsz, "%s-%04d-%lld", ward, year, seq);
+	if (tag[0] != '\0')
+		snprintf(out, outsz, "%s-%04d-%s-%lld", ward, year, tag, seq);
+	else
+		snprintf(out, outsz, "%s-%04d-%lld", ward, year, seq);
 }
 
 static int
@@ -407,7 +475,7 @@ dossier_receive_json(struct session *s, const cJSON *request, time_t now,
 	struct cutru_date today, received;
 	struct holiday_due due;
 	enum holiday_session when;
-	char num[64], hh[48], rdate[DATE_FMT_MAX];
+	char num[64], hh[48], rdate[DATE_FMT_MAX], tag[CONSOLE_TAG_LEN + 1];
 	char *rbytes = NULL, *ebytes = NULL;
 	size_t rlen = 0, elen = 0;
 	cJSON *events = NULL;
@@ -454,7 +522,9 @@ dossier_receive_json(struct session *s, const cJSON *request, time_t now,
 		goto done;
 	}
 	snprintf(num, sizeof num, "%lld/%04d/PTN", seq + 1, received.year);
-	household_of(session_ward_code(s), num, hh, sizeof hh);
+	if ((rc = console_tag(db, 1, tag, e)) != CUTRU_OK)
+		goto done;
+	household_of(session_ward_code(s), tag, num, hh, sizeof hh);
 	memset(&ctx, 0, sizeof ctx);
 	ctx.approved = &today;
 	ctx.new_household = hh;
@@ -661,6 +731,7 @@ dossier_approve_hooked(struct session *s, const char *number,
 	unsigned char *sk = NULL, pk[KEYRING_SIGN_PK_BYTES];
 	unsigned char sig[DOSSIER_SIGNATURE_BYTES];
 	char at[SESSION_AT_SIZE], decided[DATE_FMT_MAX], hh[48];
+	char tag[CONSOLE_TAG_LEN + 1];
 	char *abytes = NULL, *ebytes = NULL;
 	size_t alen = 0, elen = 0;
 	cJSON *request = NULL, *events = NULL, *approval = NULL;
@@ -703,9 +774,10 @@ dossier_approve_hooked(struct session *s, const char *number,
 		    r.supervisor, r.decided);
 		goto done;
 	}
-	if ((rc = parse_stored(r.request, r.request_len, &request, e)) != 0)
+	if ((rc = parse_stored(r.request, r.request_len, &request, e)) != 0 ||
+	    (rc = console_tag(db, 1, tag, e)) != CUTRU_OK)
 		goto done;
-	household_of(session_ward_code(s), r.number, hh, sizeof hh);
+	household_of(session_ward_code(s), tag, r.number, hh, sizeof hh);
 	memset(&pctx, 0, sizeof pctx);
 	pctx.approved = &today;
 	pctx.new_household = hh;
@@ -1017,7 +1089,7 @@ dossier_show(struct session *s, const char *number, time_t now,
 	struct procedure_ctx pctx;
 	struct cutru_date today;
 	struct cutru_err pe;
-	char hh[48];
+	char hh[48], tag[CONSOLE_TAG_LEN + 1];
 	cJSON *request = NULL, *events = NULL;
 	struct row r;
 	int rc;
@@ -1036,12 +1108,16 @@ dossier_show(struct session *s, const char *number, time_t now,
 	    (rc = summary(&r, request, out, e)) != CUTRU_OK)
 		goto done;
 	if (strcmp(r.state, "awaiting") == 0) {
-		household_of(session_ward_code(s), r.number, hh, sizeof hh);
+		cutru_err_clear(&pe);
+		if (console_tag(session_db(s), 0, tag, &pe) == CUTRU_OK)
+			household_of(session_ward_code(s), tag, r.number, hh,
+			    sizeof hh);
 		memset(&pctx, 0, sizeof pctx);
 		pctx.approved = &today;
 		pctx.new_household = hh;
-		cutru_err_clear(&pe);
-		if (procedure_events(request, &pctx, &events, &pe) ==
+		if (pe.msg[0] != '\0')
+			out->events_problem = pe;
+		else if (procedure_events(request, &pctx, &events, &pe) ==
 		    CUTRU_OK)
 			date_format_iso(&today, out->events_as_of,
 			    sizeof out->events_as_of);

@@ -220,15 +220,16 @@ regd token create --ward 00070
 cutru_run "$ADMIN_PW" -- $S2 -u root enroll --registry "$URL" \
     --token "$(cat "$T/out")" --registry-key "$REGKEY"
 expect "a second console of the ward is enrolled" 0
-# A temporary registration (the example, re-dated): two consoles of one
-# ward number new households alike, so this one makes none.
+# A permanent registration in a new household: the first dossier of this
+# console, as An's was of the first, and the second console was copied
+# from the first before either received anything, yet the two number
+# their households apart (each draws its tag at its first receipt), so
+# the registry takes both.
 population "$HOA,Lê Thị Hoa,1995-02-14,female"
-sed -e "s/\"received\": \"[0-9-]*\"/\"received\": \"$TODAY\"/" \
-    -e "s/\"from\": \"[0-9-]*\"/\"from\": \"$TODAY\"/" \
-    -e "s/\"to\": \"[0-9-]*\"/\"to\": \"$(date -d "$TODAY + 300 days" +%F)\"/" \
-    "$EXAMPLES/temporary.register.json" > "$CT/y.json"
+req "$CT/y.json" $HOA "Lê Thị Hoa" 1995-02-14 female 00070 "Số 9 phố Hàng Bạc"
 cutru_run "$LAN_PW" -- $S2 -u lan apply "$CT/y.json"
 N_Y=$(grep -Eo '[0-9]+/[0-9]{4}/PTN' "$T/out" | head -n 1)
+tap_check "... its first dossier, numbered as An's was" [ "${N_Y%%/*}" = "${N_AN%%/*}" ]
 cutru_run "$MINH_PW" "$MINH_PW" -- $S2 -u minh queue approve "$N_Y"
 mkdir "$CT/usb"
 cutru_run "$LAN_PW" -- $S2 -u lan outbox export "$CT/usb"
@@ -246,6 +247,13 @@ cutru_run "$LAN_PW" -- $S2 -u lan inbox import "$CT/usb"
 expect "the offline console applies the receipt" 0
 cutru_run "$LAN_PW" -- $S2 -u lan dossier show "$N_Y" --json
 tap_check "... its dossier is accepted" [ "$(json_get 'd["state"]')" = accepted ]
+HH_Y=$(json_get '[e["data"]["household"] for e in d["events"] if e["type"] == "household.created"][0]')
+cutru_run "$LAN_PW" -- $S -u lan dossier show "$N_AN" --json
+HH_AN=$(json_get '[e["data"]["household"] for e in d["events"] if e["type"] == "household.created"][0]')
+tap_check "... the two consoles' first households have different numbers" \
+    sh -c 'case "$1" in 00070-????-[0-9A-F][0-9A-F][0-9A-F][0-9A-F][0-9A-F][0-9A-F]-1) ;; *) exit 1;; esac &&
+        case "$2" in 00070-????-[0-9A-F][0-9A-F][0-9A-F][0-9A-F][0-9A-F][0-9A-F]-1) ;; *) exit 1;; esac &&
+        [ "$1" != "$2" ]' sh "$HH_Y" "$HH_AN"
 
 # ------------------------------------------------------------------ feed
 console "$CT/conB" 00004

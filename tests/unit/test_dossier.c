@@ -348,6 +348,46 @@ START_TEST(administrators_do_not_receive)
 }
 END_TEST
 
+/* A console draws its tag at its first receipt, keeps it, and numbers
+ * new households with it; a damaged tag refuses to number rather than
+ * give a number another console may give, and loses nothing. */
+START_TEST(the_console_tag_is_drawn_once_and_a_damaged_one_is_refused)
+{
+	char num[DOSSIER_NUMBER_MAX], *tag, *again;
+	struct dossier d;
+	struct cutru_err e;
+	size_t len;
+	char *json;
+
+	ck_assert_int_eq(q("SELECT count(*) FROM meta WHERE key = 'console'"),
+	    0);
+	receive(lan, "stay.notify", T_RECEIVE, num);
+	tag = qs("SELECT value FROM meta WHERE key = 'console'");
+	ck_assert_uint_eq(strlen(tag), 6);
+	ck_assert_uint_eq(strspn(tag, "0123456789ABCDEF"), 6);
+	receive(lan, "stay.notify", T_RECEIVE, num);
+	again = qs("SELECT value FROM meta WHERE key = 'console'");
+	ck_assert_str_eq(tag, again);
+	free(again);
+	/* Damaged: receiving is refused and says what to do; nothing is
+	 * stored; showing a dossier still works. */
+	ck_assert_int_eq(sqlite3_exec(session_db(admin), "UPDATE meta SET"
+	    " value = 'zz<1>' WHERE key = 'console'", NULL, NULL, NULL),
+	    SQLITE_OK);
+	json = example("permanent.register", &len);
+	ck_assert_int_eq(dossier_receive(lan, json, len, T_RECEIVE, num, &e),
+	    CUTRU_EIO);
+	ck_assert_ptr_nonnull(strstr(e.msg, "console tag is damaged"));
+	ck_assert_ptr_nonnull(strstr(e.msg, "backup"));
+	ck_assert_int_eq(q("SELECT count(*) FROM dossiers"), 2);
+	free(json);
+	ck_assert_int_eq(dossier_show(admin, "1/2026/PTN", T_DECIDE, &d, &e),
+	    CUTRU_OK);
+	dossier_free(&d);
+	free(tag);
+}
+END_TEST
+
 /* ------------------------------------------------------------ deciding */
 
 START_TEST(approval_applies_the_events_and_signs_them)
@@ -842,15 +882,23 @@ START_TEST(every_example_request_is_received_and_approved)
 	ck_assert_int_eq(q("SELECT count(*) FROM household_members m "
 	    "JOIN persons p ON p.id = m.person_id WHERE "
 	    "p.id_number = '001040001111' AND m.until IS NULL"), 0);
-	/* household.split: An heads the new household 00070-2026-3, with
-	 * Bình. */
+	/* household.split: An heads the new household 00070-2026-TAG-3
+	 * (the third dossier of this console, whose tag is six hexadecimal
+	 * digits of its own), with Bình. */
+	s = qs("SELECT value FROM meta WHERE key = 'console'");
+	ck_assert_uint_eq(strlen(s), 6);
+	ck_assert_uint_eq(strspn(s, "0123456789ABCDEF"), 6);
+	free(s);
 	ck_assert_int_eq(q("SELECT count(*) FROM households h JOIN persons p "
-	    "ON p.id = h.head_id WHERE h.number = '00070-2026-3' AND "
+	    "ON p.id = h.head_id WHERE h.number = '00070-2026-' ||"
+	    " (SELECT value FROM meta WHERE key = 'console') || '-3' AND "
 	    "p.id_number = '001090012345' AND h.dissolved IS NULL"), 1);
 	ck_assert_int_eq(q("SELECT count(*) FROM household_members m "
 	    "JOIN persons p ON p.id = m.person_id JOIN households h "
 	    "ON h.id = m.household_id WHERE p.id_number = '001192004567' AND "
-	    "h.number = '00070-2026-3' AND m.until IS NULL"), 1);
+	    "h.number = '00070-2026-' ||"
+	    " (SELECT value FROM meta WHERE key = 'console') || '-3' AND"
+	    " m.until IS NULL"), 1);
 	/* residence.adjust: An's name corrected. */
 	s = qs("SELECT name FROM persons WHERE id_number = '001090012345'");
 	ck_assert_str_eq(s, "Nguyễn Văn Ân");
@@ -911,6 +959,8 @@ test_suite(void)
 	tcase_add_test(tc, the_events_shown_are_those_of_the_day_of_approval);
 	tcase_add_test(tc, the_queue_lists_by_state_soonest_due_first);
 	tcase_add_test(tc, every_example_request_is_received_and_approved);
+	tcase_add_test(tc,
+	    the_console_tag_is_drawn_once_and_a_damaged_one_is_refused);
 	suite_add_tcase(s, tc);
 	return s;
 }
