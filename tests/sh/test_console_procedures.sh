@@ -22,7 +22,7 @@
 
 make_store || { tap_not_ok "make the store"; tap_done; exit 1; }
 YEAR=$(date -u -d '+7 hours' +%Y)
-HH=00070-$YEAR-1
+HH=    # An's household, once registered below: 00070-YEAR-TAG-1
 HOME_ADDR="Số 12 ngõ 34 phố Hàng Bạc"
 AN_ID=001090012345
 AN='"id_number": "001090012345", "name": "Nguyễn Văn An"'
@@ -62,6 +62,9 @@ register "{\"procedure\": \"permanent.register\", \"received\": \"$VN_TODAY\",
     \"phone\": \"0912345678\"},
     \"address\": {\"commune\": \"00070\", \"detail\": \"$HOME_ADDR\"},
     \"household_mode\": \"new\", \"basis\": \"owned\"}" &&
+cutru_run "$LAN_PW" -- -s "$STORE" -u lan --json show "$AN_ID" &&
+HH=$(json_get 'd["household"]["number"]') &&
+case "$HH" in 00070-$YEAR-??????-1) ;; *) false ;; esac &&
 join_an "$BINH_ID" "Trần Thị Bình" 1992-08-15 female "Vợ" &&
 join_an "$CUONG_ID" "Nguyễn Văn Cường" 1940 male "Cha" &&
 add_person "$HOA_ID" "Lê Thị Hoa" 1995-02-14 female 8 \

@@ -36,7 +36,16 @@ cutru_run "$LAN_PW" -- -s "$STORE" -u lan apply "$T/perm.json"
 N=$(cat "$T/out")
 cutru_run "$MINH_PW" "$MINH_PW" -- -s "$STORE" -u minh queue approve "$N"
 tap_check "a household of three is registered ($N)" test "$rc" -eq 0
-HH="00070-$(echo "$N" | sed 's|^\([0-9]*\)/\([0-9]*\)/PTN$|\2-\1|')"
+# Its number: WARD-YEAR-TAG-N, the console's tag and the dossier's number.
+cutru_run "$LAN_PW" -- -s "$STORE" -u lan --json show 001090012345
+HH=$(json_get 'd["household"]["number"]')
+PAT="00070-$(echo "$N" | sed 's|^\([0-9]*\)/\([0-9]*\)/PTN$|\2-??????-\1|')"
+case "$HH" in
+$PAT) ok=1 ;;
+*) ok=0 ;;
+esac
+tap_check "... numbered by ward, year, console tag and dossier ($HH)" \
+    test "$ok" -eq 1
 add_dossier 001085001234 "Lê Văn Bình" 1985-03-02 male 14
 tap_check "a dossier awaits ($DOSSIER)" test -n "$DOSSIER"
 
