@@ -360,6 +360,10 @@ struct apply_session {
 	struct pc_entry *pc;        /* allocated on first use */
 	struct hc_entry *hc;
 	struct ac_entry *ac;
+	/* Name columns made elsewhere, for the range being applied
+	 * (apply_session_name_cols()): nc[nc_pos] is the next one. */
+	const struct apply_name_cols *nc;
+	size_t nc_n, nc_pos;
 };
 
 /* One call's state: the session, the context, the date. */
@@ -713,14 +717,8 @@ kind_label(const char *kind)
 
 /* ---- Names ---- */
 
-/* The derived columns of a stored name. */
-struct name_cols {
-	const char *name;
-	struct name_parts parts;
-	char folded[NAME_BUF_SIZE];
-	uint8_t key[NAME_SORT_KEY_SIZE];
-	size_t keylen;
-};
+/* The derived columns of a stored name (apply.h). */
+#define name_cols apply_name_cols
 
 static int
 name_cols_make(const char *name, struct name_cols *nc, const char *field,
@@ -738,6 +736,25 @@ name_cols_make(const char *name, struct name_cols *nc, const char *field,
 	if (rc != CUTRU_OK)
 		set_field(e, field);
 	return rc;
+}
+
+int
+apply_name_cols(const char *name, struct apply_name_cols *nc,
+    struct cutru_err *e)
+{
+	if (name == NULL)
+		return cutru_err_set(e, CUTRU_EINVAL, "data.name",
+		    _("The name is missing."));
+	return name_cols_make(name, nc, "data.name", e);
+}
+
+void
+apply_session_name_cols(struct apply_session *s,
+    const struct apply_name_cols *nc, size_t n)
+{
+	s->nc = nc;
+	s->nc_n = nc != NULL ? n : 0;
+	s->nc_pos = 0;
 }
 
 /* Bind a name's columns at i (name), i+1 (family), i+2 (middle),
@@ -1222,15 +1239,21 @@ static int
 ev_person_upserted(struct applier *a, const cJSON *d, struct cutru_err *e)
 {
 	const char *idn = str(d, "id_number"), *dob = str(d, "dob");
+	const char *name = str(d, "name");
 	int sex = sex_code(str(d, "sex"));
-	struct name_cols nc;
+	struct name_cols own;
+	const struct name_cols *nc = &own;
+	struct apply_session *as = a->s;
 	struct person_row p;
 	struct pc_entry *c;
 	sqlite3_stmt *st;
 	int rc, k;
 
-	if ((rc = name_cols_make(str(d, "name"), &nc, "data.name", e)) !=
-	    CUTRU_OK)
+	/* Columns made on the import's other thread from this very string,
+	 * or made here. */
+	if (as->nc_pos < as->nc_n && as->nc[as->nc_pos].name == name)
+		nc = &as->nc[as->nc_pos++];
+	else if ((rc = name_cols_make(name, &own, "data.name", e)) != CUTRU_OK)
 		return rc;
 	/* A person the session does not know is most often new (a bulk
 	 * load): insert first, and only when the ID number is taken (ON
@@ -1240,7 +1263,7 @@ ev_person_upserted(struct applier *a, const cJSON *d, struct cutru_err *e)
 		if ((rc = prep(a, ST_PERSON_INSERT, &st, e)) != CUTRU_OK)
 			return rc;
 		bind_text(st, 1, idn);
-		bind_name(st, 2, &nc);
+		bind_name(st, 2, nc);
 		sqlite3_bind_int(st, 8, sex);
 		bind_text(st, 9, dob);
 		bind_birth_year(st, 10, dob);
@@ -1274,7 +1297,7 @@ known:
 	if ((rc = prep(a, ST_PERSON_UPSERT, &st, e)) != CUTRU_OK)
 		return rc;
 	sqlite3_bind_int64(st, 1, p.id);
-	bind_name(st, 2, &nc);
+	bind_name(st, 2, nc);
 	sqlite3_bind_int(st, 8, sex);
 	bind_text(st, 9, dob);
 	bind_birth_year(st, 10, dob);
@@ -2023,10 +2046,14 @@ apply_session_range(struct apply_session *s, const cJSON *first,
     const struct apply_ctx *ctx, unsigned flags, struct canon_buf *canon,
     struct cutru_err *e)
 {
+	int rc;
+
 	if (count == SIZE_MAX)
 		count--;
-	return session_apply(s, first, 0, count, encoded, enclen, ctx, flags,
+	rc = session_apply(s, first, 0, count, encoded, enclen, ctx, flags,
 	    canon, e);
+	apply_session_name_cols(s, NULL, 0);    /* this range's only */
+	return rc;
 }
 
 int

@@ -10,6 +10,7 @@
 #include <cjson/cJSON.h>
 
 #include "core/err.h"
+#include "core/name.h"
 #include "core/types.h"
 
 /* What applying needs besides the events.  The store never reads the
@@ -103,6 +104,33 @@ int apply_session_range(struct apply_session *s, const cJSON *first,
     size_t count, const char *encoded, size_t enclen,
     const struct apply_ctx *ctx, unsigned flags, struct canon_buf *canon,
     struct cutru_err *e);
+
+/* The columns the register derives from a person's name: its parts, its
+ * folded form and its sort key (core/name.h), as the applier computes them
+ * for person.upserted. */
+struct apply_name_cols {
+	const char *name;           /* the name they were made from */
+	struct name_parts parts;
+	char folded[NAME_BUF_SIZE];
+	uint8_t key[NAME_SORT_KEY_SIZE];
+	size_t keylen;
+};
+
+/* Make nc from name (kept by pointer: it must outlive nc).  CUTRU_EINVAL
+ * (e->field "data.name") when core refuses the name. */
+int apply_name_cols(const char *name, struct apply_name_cols *nc,
+    struct cutru_err *e);
+
+/* Name columns made elsewhere for the next apply_session_range() call
+ * only: n of them, in the order of the person.upserted events of the range
+ * they were made for, each with name pointing at that event's own "name"
+ * string.  The applier takes one only for the event whose name string it
+ * is (the same pointer), and makes the columns itself for any other.  For a
+ * bulk import, whose second thread makes them while this one applies
+ * (localdb/import.c); the columns are the same function of the name either
+ * way. */
+void apply_session_name_cols(struct apply_session *s,
+    const struct apply_name_cols *nc, size_t n);
 
 /* The version of the person with this ID number (persons.version), which
  * every applied change to their identity, residences or household

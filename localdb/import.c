@@ -938,6 +938,10 @@ static const char *const q_sql[Q_COUNT] = {
 struct vrange {
 	struct canon_buf enc;       /* its events' encodings, comma-joined */
 	int ok;                     /* all valid and already NFC */
+	/* The builder only: the name columns of its person.upserted events,
+	 * in order (apply_session_name_cols()). */
+	struct apply_name_cols *nc;
+	size_t nnc, capnc;
 };
 
 struct validator {
@@ -2704,8 +2708,10 @@ validator_free(struct validator *v)
 	pthread_join(v->thread, NULL);
 	pthread_cond_destroy(&v->cv);
 	pthread_mutex_destroy(&v->mu);
-	for (i = 0; i < v->capr; i++)
+	for (i = 0; i < v->capr; i++) {
 		canon_buf_free(&v->r[i].enc);
+		free(v->r[i].nc);
+	}
 	free(v->r);
 	memset(v, 0, sizeof *v);
 }
@@ -2903,6 +2909,47 @@ built_take(struct built *b, struct imp *w)
 	w->nev = w->nslices = 0;
 }
 
+/* The name columns of the person.upserted events of range r, from first
+ * up to end (exclusive), for the applier (apply_session_name_cols()): the
+ * same function of the name it would run, run here.  A range the checks
+ * did not pass gets none; a name whose columns cannot be made is left to
+ * the applier (which then makes those of the names after it too).
+ * CUTRU_ENOMEM. */
+static int
+built_names(struct vrange *r, const cJSON *first, const cJSON *end)
+{
+	struct cutru_err e;
+	const cJSON *ev, *type, *name;
+	struct apply_name_cols *grown;
+
+	r->nnc = 0;
+	if (!r->ok)
+		return CUTRU_OK;
+	for (ev = first; ev != end && ev != NULL; ev = ev->next) {
+		type = cJSON_GetObjectItemCaseSensitive(ev, "type");
+		if (!cJSON_IsString(type) ||
+		    strcmp(type->valuestring, "person.upserted") != 0)
+			continue;
+		name = cJSON_GetObjectItemCaseSensitive(
+		    cJSON_GetObjectItemCaseSensitive(ev, "data"), "name");
+		if (!cJSON_IsString(name))
+			return CUTRU_OK;
+		if (r->nnc == r->capnc) {
+			grown = realloc(r->nc, (r->capnc + VALIDATE_RANGE) *
+			    sizeof *r->nc);
+			if (grown == NULL)
+				return CUTRU_ENOMEM;
+			r->nc = grown;
+			r->capnc += VALIDATE_RANGE;
+		}
+		if (apply_name_cols(name->valuestring, &r->nc[r->nnc], &e) !=
+		    CUTRU_OK)
+			return CUTRU_OK;
+		r->nnc++;
+	}
+	return CUTRU_OK;
+}
+
 /* Check and encode the ranges of slot b's chunk; CUTRU_ENOMEM. */
 static int
 built_validate(struct built *b)
@@ -2921,8 +2968,13 @@ built_validate(struct built *b)
 	}
 	b->nr = nr;
 	ev = b->chunk != NULL ? b->chunk->child : NULL;
-	for (i = 0; i < nr; i++)
+	for (i = 0; i < nr; i++) {
+		const cJSON *first = ev;
+
 		validate_range(&b->r[i], &ev);
+		if (built_names(&b->r[i], first, ev) != CUTRU_OK)
+			return CUTRU_ENOMEM;
+	}
 	return CUTRU_OK;
 }
 
@@ -3086,8 +3138,10 @@ builder_free(struct builder *bd)
 		cJSON_Delete(b->chunk);
 		free(b->ev_row);
 		free(b->slices);
-		for (i = 0; i < b->capr; i++)
+		for (i = 0; i < b->capr; i++) {
 			canon_buf_free(&b->r[i].enc);
+			free(b->r[i].nc);
+		}
 		free(b->r);
 	}
 	cJSON_Delete(bd->w->chunk);
@@ -3117,9 +3171,12 @@ apply_built(struct imp *im, const struct built *b, struct cutru_err *e)
 		cnt = im->nev - pos < VALIDATE_RANGE ? im->nev - pos :
 		    VALIDATE_RANGE;
 		cutru_err_clear(&ae);
+		journal_batch_name_cols(im->batch, b->r[i].ok ? b->r[i].nc :
+		    NULL, b->r[i].ok ? b->r[i].nnc : 0);
 		rc = journal_batch_add_range(im->batch, first, cnt,
 		    b->r[i].ok ? b->r[i].enc.p : NULL, b->r[i].enc.len,
 		    i > 0 ? JOURNAL_BATCH_CONTINUE : 0, &ae);
+		journal_batch_name_cols(im->batch, NULL, 0);
 		if (rc != CUTRU_OK) {
 			shift_index(&ae, pos);
 			if (!is_refusal(rc, &ae, im->nev, &idx)) {

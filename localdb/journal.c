@@ -716,6 +716,13 @@ batch_add(struct journal_batch *b, const cJSON *first, size_t count,
 	return rc;
 }
 
+void
+journal_batch_name_cols(struct journal_batch *b,
+    const struct apply_name_cols *nc, size_t n)
+{
+	apply_session_name_cols(b->s, nc, n);
+}
+
 int
 journal_batch_add(struct journal_batch *b, const cJSON *events,
     struct cutru_err *e)

@@ -103,6 +103,11 @@ int journal_batch_add_range(struct journal_batch *b, const cJSON *first,
     size_t count, const char *encoded, size_t enclen, unsigned flags,
     struct cutru_err *e);
 
+/* Name columns for the next journal_batch_add_range() call only (see
+ * apply_session_name_cols()). */
+void journal_batch_name_cols(struct journal_batch *b,
+    const struct apply_name_cols *nc, size_t n);
+
 /* Write the open entry, if any (its events were all applied).  Call it
  * before committing; a failure means the caller must roll back. */
 int journal_batch_flush(struct journal_batch *b, struct cutru_err *e);
