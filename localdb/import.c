@@ -131,9 +131,10 @@
  * books, and nearly every large import) there is nothing to look up, so
  * building the events needs no database either, and the second thread is
  * the builder: it builds the chunks group by group (build_group(), the
- * same code), checks and encodes them, and hands them over up to
- * BUILD_AHEAD chunks ahead, while this thread applies the ones before and
- * hands them back to be freed.  Either way the applier takes each range
+ * same code), checks and encodes them, makes the name columns of their
+ * new persons (apply_name_cols(), the applier's own), and hands them over
+ * up to BUILD_AHEAD chunks ahead, while this thread applies the ones
+ * before and hands them back to be freed.  Either way the applier takes each range
  * with its encoding (apply_session_range(), journal_batch_add_range())
  * instead of checking it again.  The rules are the same code, only run
  * elsewhere; the journal's bytes, the tables and the versions are those
