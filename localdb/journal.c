@@ -60,6 +60,7 @@
  * (journal_head() gives it to whoever keeps one). */
 #include "config.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -714,6 +715,48 @@ batch_add(struct journal_batch *b, const cJSON *first, size_t count,
 	else if (b->flags & JOURNAL_BATCH_NO_SAVEPOINT)
 		b->broken = 1;
 	return rc;
+}
+
+int
+journal_list(sqlite3 *db, int max, size_t payload_max,
+    int (*fn)(const struct journal_entry *entry, void *arg), void *arg,
+    struct cutru_err *e)
+{
+	struct journal_entry en;
+	sqlite3_stmt *st = NULL;
+	int src;
+
+	if (payload_max > INT_MAX)
+		payload_max = INT_MAX;
+	if (sqlite3_prepare_v2(db, "SELECT seq, at, actor,"
+	    " CASE WHEN length(payload) <= ?1 THEN payload END,"
+	    " length(payload) FROM journal ORDER BY seq DESC LIMIT ?2", -1,
+	    &st, NULL) != SQLITE_OK ||
+	    sqlite3_bind_int(st, 1, (int)payload_max) != SQLITE_OK ||
+	    sqlite3_bind_int(st, 2, max) != SQLITE_OK)
+		goto fail;
+	while ((src = sqlite3_step(st)) == SQLITE_ROW) {
+		en.seq = sqlite3_column_int64(st, 0);
+		en.at = (const char *)sqlite3_column_text(st, 1);
+		en.actor = (const char *)sqlite3_column_text(st, 2);
+		en.payload = (const char *)sqlite3_column_text(st, 3);
+		en.len = (size_t)sqlite3_column_int64(st, 4);
+		if (en.at == NULL)
+			en.at = "";
+		if (en.actor == NULL)
+			en.actor = "";
+		if (fn(&en, arg) != 0)
+			break;
+	}
+	if (src != SQLITE_ROW && src != SQLITE_DONE)
+		goto fail;
+	sqlite3_finalize(st);
+	return CUTRU_OK;
+fail:
+	cutru_err_set(e, CUTRU_EIO, NULL,
+	    _("The journal could not be read: %s"), sqlite3_errmsg(db));
+	sqlite3_finalize(st);
+	return CUTRU_EIO;
 }
 
 void

@@ -37,6 +37,23 @@ int journal_append(sqlite3 *db, const char *at, const char *actor,
 int journal_verify(sqlite3 *db, int64_t *first_bad_seq,
     struct cutru_err *e);
 
+/* One entry as journal_list() hands it: payload is NULL (and len its size)
+ * when it is longer than the caller's limit. */
+struct journal_entry {
+	int64_t seq;
+	const char *at, *actor;
+	const char *payload;
+	size_t len;
+};
+
+/* Call fn for the newest max entries, newest first, with the payloads of
+ * at most payload_max bytes (larger ones as NULL: the caller shows their
+ * size); the strings live until fn returns.  fn returns 0 to go on.
+ * CUTRU_EIO (e: what SQLite said). */
+int journal_list(sqlite3 *db, int max, size_t payload_max,
+    int (*fn)(const struct journal_entry *entry, void *arg), void *arg,
+    struct cutru_err *e);
+
 /* The last entry's number and hash (0 and 32 zero bytes for an empty
  * journal): what a change set is chained to.  hash may be NULL. */
 int journal_head(sqlite3 *db, int64_t *seq, unsigned char hash[HASH_LEN],

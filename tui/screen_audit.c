@@ -11,11 +11,10 @@
  * the register, the dossier's number and the kinds of event with their
  * counts; for an account, the action and the login.  Names, addresses and
  * ID numbers stay in the person and household screens, where the register
- * shows them.  The journal has no listing function in localdb/, so the
- * few columns needed are read here, read-only, with one query; the
- * newest AUDIT_ENTRIES_MAX entries are shown, and the payload of an entry
- * larger than AUDIT_PAYLOAD_MAX bytes (a bulk import) is summarised by
- * its size rather than parsed. */
+ * shows them.  The entries come from journal_list(): the newest
+ * AUDIT_ENTRIES_MAX are shown, and the payload of an entry larger than
+ * AUDIT_PAYLOAD_MAX bytes (a bulk import) is summarised by its size
+ * rather than parsed. */
 
 #include <stdint.h>
 #include <stdio.h>
@@ -153,15 +152,39 @@ summary(sqlite3 *db, const char *payload, int64_t len, char *buf,
 	cJSON_Delete(p);
 }
 
+/* journal_list()'s walk: one line per entry. */
+struct audit_walk {
+	sqlite3 *db;
+	struct audit *a;
+	int64_t last;               /* the oldest entry listed */
+};
+
+static int
+add_entry(const struct journal_entry *en, void *arg)
+{
+	struct audit_walk *w = arg;
+	char when[32], what[768];
+
+	w->last = en->seq;
+	vn_time(en->at, when, sizeof when);
+	summary(w->db, en->payload, (int64_t)en->len, what,
+	    sizeof what);
+	ui_lines_add(&w->a->lines, w->a->bad != 0 && en->seq >= w->a->bad ?
+	    UI_ERROR : UI_NORMAL, 0, (long)en->seq, "%-7lld %-16s %-10.10s "
+	    "%s%s", (long long)en->seq, when, en->actor,
+	    en->seq == w->a->bad ? _("BROKEN HERE · ") : "", what);
+	return 0;
+}
+
 static void
 load(struct console *c, struct audit *a)
 {
+	struct audit_walk w;
 	sqlite3 *db = session_db(c->s);
-	sqlite3_stmt *st = NULL;
 	struct cutru_err e;
 	unsigned char head[HASH_LEN];
-	char hex[HASH_HEX_LEN + 1], when[32], what[768];
-	int64_t seq = 0, total = 0;
+	char hex[HASH_HEX_LEN + 1];
+	int64_t total = 0;
 	int rc;
 
 	ui_lines_clear(&a->lines);
@@ -186,34 +209,19 @@ load(struct console *c, struct audit *a)
 	ui_lines_add(&a->lines, UI_NORMAL, 0, -1, "%s", "");
 	ui_lines_add(&a->lines, UI_HEADING, 0, -1, "%-7s %-16s %-10s %s",
 	    _("Entry"), _("Time"), _("By"), _("What"));
-	if (sqlite3_prepare_v2(db, "SELECT seq, at, actor,"
-	    " CASE WHEN length(payload) <= ?1 THEN payload END,"
-	    " length(payload) FROM journal ORDER BY seq DESC LIMIT ?2", -1,
-	    &st, NULL) != SQLITE_OK ||
-	    sqlite3_bind_int(st, 1, AUDIT_PAYLOAD_MAX) != SQLITE_OK ||
-	    sqlite3_bind_int(st, 2, AUDIT_ENTRIES_MAX) != SQLITE_OK) {
-		ui_lines_add(&a->lines, UI_ERROR, 0, -1, _("The journal could "
-		    "not be read: %s"), sqlite3_errmsg(db));
-		sqlite3_finalize(st);
+	w.db = db;
+	w.a = a;
+	w.last = 0;
+	cutru_err_clear(&e);
+	if (journal_list(db, AUDIT_ENTRIES_MAX, AUDIT_PAYLOAD_MAX, add_entry,
+	    &w, &e) != CUTRU_OK) {
+		ui_lines_add(&a->lines, UI_ERROR, 0, -1, "%s", e.msg);
 		return;
 	}
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		seq = sqlite3_column_int64(st, 0);
-		vn_time((const char *)sqlite3_column_text(st, 1), when,
-		    sizeof when);
-		summary(db, (const char *)sqlite3_column_text(st, 3),
-		    sqlite3_column_int64(st, 4), what, sizeof what);
-		ui_lines_add(&a->lines, a->bad != 0 && seq >= a->bad ?
-		    UI_ERROR : UI_NORMAL, 0, (long)seq, "%-7lld %-16s %-10.10s "
-		    "%s%s", (long long)seq, when,
-		    (const char *)sqlite3_column_text(st, 2), seq == a->bad ?
-		    _("BROKEN HERE · ") : "", what);
-	}
-	sqlite3_finalize(st);
-	if (seq > 1)
+	if (w.last > 1)
 		ui_lines_add(&a->lines, UI_DIM, 0, -1, _("... %lld older "
-		    "entries are not listed."), (long long)(seq - 1));
-	else if (seq == 0)
+		    "entries are not listed."), (long long)(w.last - 1));
+	else if (w.last == 0)
 		ui_lines_add(&a->lines, UI_DIM, 0, -1, "%s",
 		    _("The journal is empty."));
 }

@@ -201,6 +201,92 @@ START_TEST(entries_chain_as_documented)
 }
 END_TEST
 
+/* journal_list(): newest first, at most max, large payloads as their size
+ * only, the walk stops when asked; an unreadable journal is an error. */
+struct listed {
+	int64_t seq[8];
+	int n, stop_after;
+	int big_null;               /* the big entry came without its payload */
+	size_t big_len;
+	char actor[8][8];
+};
+
+static int
+listed_add(const struct journal_entry *en, void *arg)
+{
+	struct listed *l = arg;
+
+	ck_assert_int_lt(l->n, 8);
+	l->seq[l->n] = en->seq;
+	snprintf(l->actor[l->n], sizeof l->actor[0], "%s", en->actor);
+	ck_assert_str_eq(en->at, AT);
+	if (en->seq == 4) {
+		l->big_null = en->payload == NULL;
+		l->big_len = en->len;
+	} else {
+		ck_assert_ptr_nonnull(en->payload);
+		ck_assert_uint_eq(strlen(en->payload), en->len);
+		ck_assert_ptr_nonnull(strstr(en->payload, "\"kind\":\"note\""));
+	}
+	l->n++;
+	return l->stop_after != 0 && l->n >= l->stop_after;
+}
+
+START_TEST(entries_are_listed_newest_first)
+{
+	sqlite3 *db = fresh();
+	struct cutru_err e;
+	struct listed l;
+	char *big;
+	int64_t seq;
+	cJSON *p;
+
+	memset(&l, 0, sizeof l);
+	ck_assert_int_eq(journal_list(db, 10, 4096, listed_add, &l, &e),
+	    CUTRU_OK);
+	ck_assert_int_eq(l.n, 0);
+	append_notes(db, 3);
+	big = malloc(10001);
+	ck_assert_ptr_nonnull(big);
+	memset(big, 'x', 10000);
+	big[10000] = '\0';
+	p = cJSON_CreateObject();
+	cJSON_AddStringToObject(p, "kind", "note");
+	cJSON_AddStringToObject(p, "text", big);
+	ck_assert_int_eq(journal_append(db, AT, "minh", p, &seq, &e), CUTRU_OK);
+	cJSON_Delete(p);
+	free(big);
+	p = json("{'kind':'note','n':5}");
+	ck_assert_int_eq(journal_append(db, AT, "lan", p, &seq, &e), CUTRU_OK);
+	ck_assert_int_eq(seq, 5);
+	cJSON_Delete(p);
+	ck_assert_int_eq(journal_list(db, 3, 4096, listed_add, &l, &e),
+	    CUTRU_OK);
+	ck_assert_int_eq(l.n, 3);
+	ck_assert_int_eq(l.seq[0], 5);
+	ck_assert_int_eq(l.seq[1], 4);
+	ck_assert_int_eq(l.seq[2], 3);
+	ck_assert_str_eq(l.actor[1], "minh");
+	ck_assert(l.big_null);
+	ck_assert_uint_gt(l.big_len, 10000);
+	memset(&l, 0, sizeof l);
+	l.stop_after = 2;
+	ck_assert_int_eq(journal_list(db, 100, 1 << 20, listed_add, &l, &e),
+	    CUTRU_OK);
+	ck_assert_int_eq(l.n, 2);
+	ck_assert(!l.big_null);
+	/* No journal table: an error that says so. */
+	ck_assert_int_eq(exec(db, "ALTER TABLE journal RENAME TO gone"),
+	    SQLITE_OK);
+	memset(&l, 0, sizeof l);
+	ck_assert_int_eq(journal_list(db, 10, 4096, listed_add, &l, &e),
+	    CUTRU_EIO);
+	ck_assert_ptr_nonnull(strstr(e.msg, "journal"));
+	ck_assert_int_eq(l.n, 0);
+	sqlite3_close(db);
+}
+END_TEST
+
 START_TEST(empty_journal_is_intact)
 {
 	sqlite3 *db = fresh();
@@ -1135,6 +1221,7 @@ test_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, entries_chain_as_documented);
 	tcase_add_test(tc, empty_journal_is_intact);
+	tcase_add_test(tc, entries_are_listed_newest_first);
 	tcase_add_test(tc, bad_entries_are_refused);
 	tcase_add_test(tc, edited_payload_is_named);
 	tcase_add_test(tc, edited_actor_or_time_is_named);
