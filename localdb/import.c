@@ -2675,22 +2675,49 @@ validator_main(void *arg)
 	return NULL;
 }
 
+/* The second thread's start and end, for the validator and the builder:
+ * its mutex and condition made, fn(arg) started; CUTRU_ENOMEM with
+ * nothing left made. */
+static int
+worker_start(pthread_t *t, pthread_mutex_t *mu, pthread_cond_t *cv,
+    void *(*fn)(void *), void *arg)
+{
+	if (pthread_mutex_init(mu, NULL) != 0)
+		return CUTRU_ENOMEM;
+	if (pthread_cond_init(cv, NULL) != 0) {
+		pthread_mutex_destroy(mu);
+		return CUTRU_ENOMEM;
+	}
+	if (pthread_create(t, NULL, fn, arg) != 0) {
+		pthread_cond_destroy(cv);
+		pthread_mutex_destroy(mu);
+		return CUTRU_ENOMEM;
+	}
+	return CUTRU_OK;
+}
+
+/* Set *quit under mu, wake the thread, wait for its end, and release its
+ * mutex and condition. */
+static void
+worker_stop(pthread_t t, pthread_mutex_t *mu, pthread_cond_t *cv, int *quit)
+{
+	pthread_mutex_lock(mu);
+	*quit = 1;
+	pthread_cond_broadcast(cv);
+	pthread_mutex_unlock(mu);
+	pthread_join(t, NULL);
+	pthread_cond_destroy(cv);
+	pthread_mutex_destroy(mu);
+}
+
 /* Start the thread; CUTRU_ENOMEM (then the import goes on without it). */
 static int
 validator_start(struct validator *v)
 {
 	memset(v, 0, sizeof *v);
-	if (pthread_mutex_init(&v->mu, NULL) != 0)
+	if (worker_start(&v->thread, &v->mu, &v->cv, validator_main, v) !=
+	    CUTRU_OK)
 		return CUTRU_ENOMEM;
-	if (pthread_cond_init(&v->cv, NULL) != 0) {
-		pthread_mutex_destroy(&v->mu);
-		return CUTRU_ENOMEM;
-	}
-	if (pthread_create(&v->thread, NULL, validator_main, v) != 0) {
-		pthread_cond_destroy(&v->cv);
-		pthread_mutex_destroy(&v->mu);
-		return CUTRU_ENOMEM;
-	}
 	v->started = 1;
 	return CUTRU_OK;
 }
@@ -2702,13 +2729,7 @@ validator_free(struct validator *v)
 
 	if (!v->started)
 		return;
-	pthread_mutex_lock(&v->mu);
-	v->quit = 1;
-	pthread_cond_broadcast(&v->cv);
-	pthread_mutex_unlock(&v->mu);
-	pthread_join(v->thread, NULL);
-	pthread_cond_destroy(&v->cv);
-	pthread_mutex_destroy(&v->mu);
+	worker_stop(v->thread, &v->mu, &v->cv, &v->quit);
 	for (i = 0; i < v->capr; i++) {
 		canon_buf_free(&v->r[i].enc);
 		free(v->r[i].nc);
@@ -3098,18 +3119,8 @@ builder_start(struct builder *bd, struct imp *im)
 	w->batch = NULL;
 	w->pipeline = w->building = 0;
 	bd->w = w;
-	if (pthread_mutex_init(&bd->mu, NULL) != 0) {
-		free(w);
-		bd->w = NULL;
-		return CUTRU_ENOMEM;
-	}
-	if (pthread_cond_init(&bd->cv, NULL) != 0) {
-		pthread_mutex_destroy(&bd->mu);
-		return CUTRU_ENOMEM;
-	}
-	if (pthread_create(&bd->thread, NULL, builder_main, bd) != 0) {
-		pthread_cond_destroy(&bd->cv);
-		pthread_mutex_destroy(&bd->mu);
+	if (worker_start(&bd->thread, &bd->mu, &bd->cv, builder_main, bd) !=
+	    CUTRU_OK) {
 		free(w);
 		bd->w = NULL;
 		return CUTRU_ENOMEM;
@@ -3126,13 +3137,7 @@ builder_free(struct builder *bd)
 
 	if (!bd->started)
 		return;
-	pthread_mutex_lock(&bd->mu);
-	bd->quit = 1;
-	pthread_cond_broadcast(&bd->cv);
-	pthread_mutex_unlock(&bd->mu);
-	pthread_join(bd->thread, NULL);
-	pthread_cond_destroy(&bd->cv);
-	pthread_mutex_destroy(&bd->mu);
+	worker_stop(bd->thread, &bd->mu, &bd->cv, &bd->quit);
 	for (k = 0; k < BUILD_AHEAD; k++) {
 		struct built *b = &bd->slot[k];
 

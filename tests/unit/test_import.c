@@ -71,6 +71,15 @@ text(sqlite3 *db, const char *sql)
 	return s;
 }
 
+/* The journal's hashes in order, malloc'd: two journals are the same,
+ * entry for entry, when these are. */
+static char *
+journal_of(sqlite3 *db)
+{
+	return text(db, "SELECT group_concat(hex(hash), ' ') FROM"
+	    " (SELECT hash FROM journal ORDER BY seq)");
+}
+
 static void
 opts_init(struct import_opts *o, enum import_mode mode, FILE *rejects)
 {
@@ -1763,15 +1772,12 @@ START_TEST(pipelined_bulk_load_matches_the_serial_one)
 	ck_assert_msg(run_flags(one, b.csv, b.len, IMPORT_ONE_THREAD, &r, &e) ==
 	    CUTRU_OK, "%s", e.msg);
 	import_report_free(&r);
-	ja = text(a, "SELECT group_concat(hex(hash), ' ') FROM"
-	    " (SELECT hash FROM journal ORDER BY seq)");
-	jq = text(q, "SELECT group_concat(hex(hash), ' ') FROM"
-	    " (SELECT hash FROM journal ORDER BY seq)");
+	ja = journal_of(a);
+	jq = journal_of(q);
 	ck_assert_int_gt(strlen(ja), 64);
 	ck_assert_str_eq(ja, jq);
 	free(jq);
-	jq = text(one, "SELECT group_concat(hex(hash), ' ') FROM"
-	    " (SELECT hash FROM journal ORDER BY seq)");
+	jq = journal_of(one);
 	ck_assert_str_eq(ja, jq);
 	xa = export_of(a, 1, NULL);
 	xq = export_of(q, 1, NULL);
@@ -1813,10 +1819,8 @@ START_TEST(pipelined_bulk_load_matches_the_serial_one)
 		ck_assert_msg(run_flags(lo, b.csv, b.len, IMPORT_ONE_THREAD, &r,
 		    &e) == CUTRU_OK, "%s", e.msg);
 		import_report_free(&r);
-		ja = text(la, "SELECT group_concat(hex(hash), ' ') FROM"
-		    " (SELECT hash FROM journal ORDER BY seq)");
-		jq = text(lo, "SELECT group_concat(hex(hash), ' ') FROM"
-		    " (SELECT hash FROM journal ORDER BY seq)");
+		ja = journal_of(la);
+		jq = journal_of(lo);
 		ck_assert_str_eq(ja, jq);
 		ck_assert_int_eq(count(la, "SELECT count(*) FROM persons"),
 		    6001);
@@ -1841,10 +1845,8 @@ START_TEST(pipelined_bulk_load_matches_the_serial_one)
 	ck_assert_msg(run_flags(vo, b.csv, b.len, IMPORT_ONE_THREAD, &r, &e) ==
 	    CUTRU_OK, "%s", e.msg);
 	import_report_free(&r);
-	ja = text(va, "SELECT group_concat(hex(hash), ' ') FROM"
-	    " (SELECT hash FROM journal ORDER BY seq)");
-	jq = text(vo, "SELECT group_concat(hex(hash), ' ') FROM"
-	    " (SELECT hash FROM journal ORDER BY seq)");
+	ja = journal_of(va);
+	jq = journal_of(vo);
 	ck_assert_str_eq(ja, jq);
 	ck_assert_int_eq(count(va, "SELECT count(*) FROM persons"), 6001);
 	free(ja);
