@@ -3023,6 +3023,23 @@ builder_next(struct builder *bd, size_t k, struct imp *w)
 	return 1;
 }
 
+/* Move w's chunk into slot k, check and encode it, and hand it to the
+ * applier; CUTRU_ENOMEM. */
+static int
+builder_hand_over(struct builder *bd, size_t k, struct imp *w)
+{
+	int rc;
+
+	built_take(&bd->slot[k], w);
+	if ((rc = built_validate(&bd->slot[k])) != CUTRU_OK)
+		return rc;
+	pthread_mutex_lock(&bd->mu);
+	bd->slot[k].state = SLOT_READY;
+	pthread_cond_broadcast(&bd->cv);
+	pthread_mutex_unlock(&bd->mu);
+	return CUTRU_OK;
+}
+
 static void *
 builder_main(void *arg)
 {
@@ -3051,13 +3068,8 @@ builder_main(void *arg)
 		if (w.nev < IMPORT_CHUNK_EVENTS && ri + 1 < w.nrows)
 			continue;
 		/* Hand the chunk over, and begin the next one. */
-		built_take(&bd->slot[k], &w);
-		if ((rc = built_validate(&bd->slot[k])) != CUTRU_OK)
+		if ((rc = builder_hand_over(bd, k, &w)) != CUTRU_OK)
 			goto out;
-		pthread_mutex_lock(&bd->mu);
-		bd->slot[k].state = SLOT_READY;
-		pthread_cond_broadcast(&bd->cv);
-		pthread_mutex_unlock(&bd->mu);
 		k = (k + 1) % BUILD_AHEAD;
 		more = builder_next(bd, k, &w);
 		if (!more)
@@ -3068,14 +3080,8 @@ builder_main(void *arg)
 		}
 	}
 	/* The last groups, when the last row was no group's first. */
-	if (w.nslices > 0) {
-		built_take(&bd->slot[k], &w);
-		if ((rc = built_validate(&bd->slot[k])) != CUTRU_OK)
-			goto out;
-		pthread_mutex_lock(&bd->mu);
-		bd->slot[k].state = SLOT_READY;
-		pthread_mutex_unlock(&bd->mu);
-	}
+	if (w.nslices > 0)
+		rc = builder_hand_over(bd, k, &w);
 out:
 	cJSON_Delete(w.chunk);
 	w.chunk = NULL;
@@ -3198,6 +3204,21 @@ apply_built(struct imp *im, const struct built *b, struct cutru_err *e)
 	return CUTRU_OK;
 }
 
+/* After the last chunk: the last journal entry (nothing is kept after a
+ * refusal in all or nothing, whose batch is then unusable), and the count
+ * of entries for the report. */
+static int
+apply_end(struct imp *im, struct cutru_err *e)
+{
+	int rc;
+
+	if (im->batch != NULL && !im->stop_applying &&
+	    (rc = journal_batch_flush(im->batch, e)) != CUTRU_OK)
+		return rc;
+	im->r->journal_entries = (size_t)journal_batch_entries(im->batch);
+	return CUTRU_OK;
+}
+
 /* apply_groups() with the builder: apply the chunks in the order it
  * hands them over. */
 static int
@@ -3254,11 +3275,7 @@ apply_groups_built(struct imp *im, struct cutru_err *e)
 	builder_free(bd);
 	if (rc != CUTRU_OK)
 		return rc;
-	if (im->batch != NULL && !im->stop_applying &&
-	    (rc = journal_batch_flush(im->batch, e)) != CUTRU_OK)
-		return rc;
-	im->r->journal_entries = (size_t)journal_batch_entries(im->batch);
-	return CUTRU_OK;
+	return apply_end(im, e);
 }
 
 /* ---- The rejects file ---- */
@@ -3549,13 +3566,7 @@ apply_groups(struct imp *im, struct cutru_err *e)
 	}
 	if ((rc = flush(im, e)) != CUTRU_OK)
 		return rc;
-	/* The last journal entry; nothing is kept after a refusal in all
-	 * or nothing, whose batch is then unusable. */
-	if (im->batch != NULL && !im->stop_applying &&
-	    (rc = journal_batch_flush(im->batch, e)) != CUTRU_OK)
-		return rc;
-	im->r->journal_entries = (size_t)journal_batch_entries(im->batch);
-	return CUTRU_OK;
+	return apply_end(im, e);
 fail:
 	if (rc == CUTRU_ENOMEM)
 		return cutru_err_set(e, rc, NULL,
