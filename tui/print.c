@@ -264,13 +264,17 @@ set(struct build *b, char **member, char *value)
 		b->oom = 1;
 }
 
-/* Start a document of kind with form "CTnn". */
+/* Start a document of kind with form "CTnn", printed on today (ISO date;
+ * every document needs it). */
 static int
 begin(struct build *b, enum print_kind kind, const char *form,
-    const char *ward_name, struct cutru_err *e)
+    const char *ward_name, const char *today, struct cutru_err *e)
 {
 	char *issuer;
 
+	if (today == NULL || today[0] == '\0')
+		return cutru_err_set(e, CUTRU_EINVAL, "today", "%s",
+		    _("A document needs the date it is printed."));
 	b->oom = 0;
 	b->d = calloc(1, sizeof *b->d);
 	if (b->d == NULL)
@@ -453,11 +457,8 @@ print_receipt_doc(const struct print_receipt *r, struct print_doc **out,
 	if (r == NULL || r->number == NULL || r->number[0] == '\0')
 		return cutru_err_set(e, CUTRU_EINVAL, "number", "%s",
 		    _("A receipt needs the dossier's number."));
-	if (r->today == NULL || r->today[0] == '\0')
-		return cutru_err_set(e, CUTRU_EINVAL, "today", "%s",
-		    _("A document needs the date it is printed."));
-	if ((rc = begin(&b, PRINT_RECEIPT, "CT04", r->ward_name, e)) !=
-	    CUTRU_OK)
+	if ((rc = begin(&b, PRINT_RECEIPT, "CT04", r->ward_name, r->today,
+	    e)) != CUTRU_OK)
 		return rc;
 	set(&b, &b.d->number, cleanf("Số: %s", r->number));
 	set(&b, &b.d->title, clean("PHIẾU TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT "
@@ -530,11 +531,8 @@ print_confirmation_doc(const char *ward_code, const char *ward_name,
 	if (c == NULL)
 		return cutru_err_set(e, CUTRU_EINVAL, "confirmation", "%s",
 		    _("A confirmation needs the confirmation issued."));
-	if (today == NULL || today[0] == '\0')
-		return cutru_err_set(e, CUTRU_EINVAL, "today", "%s",
-		    _("A document needs the date it is printed."));
-	if ((rc = begin(&b, PRINT_CONFIRMATION, "CT07", ward_name, e)) !=
-	    CUTRU_OK)
+	if ((rc = begin(&b, PRINT_CONFIRMATION, "CT07", ward_name, today,
+	    e)) != CUTRU_OK)
 		return rc;
 	set(&b, &b.d->number, cleanf("Số: %lld/XN", (long long)c->number));
 	set(&b, &b.d->title, clean("XÁC NHẬN THÔNG TIN VỀ CƯ TRÚ"));
@@ -656,10 +654,8 @@ print_absence_doc(const char *ward_code, const char *ward_name,
 	if (a == NULL)
 		return cutru_err_set(e, CUTRU_EINVAL, "absence", "%s",
 		    _("An absence slip needs the declaration of absence."));
-	if (today == NULL || today[0] == '\0')
-		return cutru_err_set(e, CUTRU_EINVAL, "today", "%s",
-		    _("A document needs the date it is printed."));
-	if ((rc = begin(&b, PRINT_ABSENCE, "CT03", ward_name, e)) != CUTRU_OK)
+	if ((rc = begin(&b, PRINT_ABSENCE, "CT03", ward_name, today, e)) !=
+	    CUTRU_OK)
 		return rc;
 	if (a->dossier[0] != '\0')
 		set(&b, &b.d->number, cleanf("Hồ sơ số: %s", a->dossier));

@@ -8,7 +8,6 @@
  * (CT06) with a reason.  Who may decide is the library's rule; the
  * screen shows its refusal. */
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +18,7 @@
 #include "localdb/dossier.h"
 #include "sync/outbox.h"
 #include "tui/console.h"
+#include "tui/ui_lines.h"
 #include "tui/ui_list.h"
 #include "tui/ui_screen.h"
 #include "tui/ui_term.h"
@@ -35,12 +35,6 @@ enum mode {
 	MODE_REFUSE
 };
 
-struct line {
-	char *text;
-	int role;      /* enum ui_role */
-	int indent;
-};
-
 struct queue {
 	enum mode mode;
 	struct ui_list list;
@@ -49,8 +43,7 @@ struct queue {
 	int rows_shown;
 	/* The detail. */
 	char number[DOSSIER_NUMBER_MAX];
-	struct line *lines;
-	size_t nlines, caplines, top;
+	struct ui_lines detail;
 	/* The prompt. */
 	struct ui_text pass, reason;
 	char prompt_msg[CUTRU_ERR_MSG_MAX];
@@ -89,47 +82,12 @@ load(struct console *c, struct queue *q)
 	ui_list_set_count(&q->list, q->n);
 }
 
+/* Empty the detail, scrolled back to its top for the next dossier. */
 static void
 free_lines(struct queue *q)
 {
-	size_t i;
-
-	for (i = 0; i < q->nlines; i++)
-		free(q->lines[i].text);
-	q->nlines = 0;
-	q->top = 0;
-}
-
-static void
-add_line(struct queue *q, int role, int indent, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static void
-add_line(struct queue *q, int role, int indent, const char *fmt, ...)
-{
-	struct line *grown;
-	va_list ap;
-	char *s;
-
-	if (q->nlines == q->caplines) {
-		size_t cap = q->caplines != 0 ? q->caplines * 2 : 64;
-
-		grown = realloc(q->lines, cap * sizeof *grown);
-		if (grown == NULL)
-			return;
-		q->lines = grown;
-		q->caplines = cap;
-	}
-	va_start(ap, fmt);
-	if (vasprintf(&s, fmt, ap) < 0)
-		s = NULL;
-	va_end(ap);
-	if (s == NULL)
-		return;
-	q->lines[q->nlines].text = s;
-	q->lines[q->nlines].role = role;
-	q->lines[q->nlines].indent = indent;
-	q->nlines++;
+	ui_lines_clear(&q->detail);
+	q->detail.list.top = 0;
 }
 
 /* One line per value of a JSON document, "key: value", nested values
@@ -143,7 +101,7 @@ add_json(struct queue *q, const cJSON *v, const char *key, int indent)
 
 	if (cJSON_IsObject(v) || cJSON_IsArray(v)) {
 		if (key != NULL)
-			add_line(q, UI_NORMAL, indent, "%s:", key);
+			ui_lines_add(&q->detail, UI_NORMAL, indent, -1, "%s:", key);
 		cJSON_ArrayForEach(ch, v) {
 			char idx[16];
 
@@ -156,11 +114,11 @@ add_json(struct queue *q, const cJSON *v, const char *key, int indent)
 		return;
 	}
 	if (cJSON_IsString(v))
-		add_line(q, UI_NORMAL, indent, "%s: %s", key != NULL ? key : "",
+		ui_lines_add(&q->detail, UI_NORMAL, indent, -1, "%s: %s", key != NULL ? key : "",
 		    v->valuestring);
 	else {
 		text = cJSON_PrintUnformatted(v);
-		add_line(q, UI_NORMAL, indent, "%s: %s", key != NULL ? key : "",
+		ui_lines_add(&q->detail, UI_NORMAL, indent, -1, "%s: %s", key != NULL ? key : "",
 		    text != NULL ? text : "");
 		cJSON_free(text);
 	}
@@ -213,27 +171,27 @@ open_detail(struct console *c, struct queue *q, const char *number)
 	snprintf(q->number, sizeof q->number, "%s", d.number);
 	console_iso_date(d.due, due, sizeof due);
 	console_iso_date(d.received, recv, sizeof recv);
-	add_line(q, UI_HEADING, 0, _("Dossier %s: %s"), d.number,
+	ui_lines_add(&q->detail, UI_HEADING, 0, -1, _("Dossier %s: %s"), d.number,
 	    console_procedure_title(d.procedure));
-	add_line(q, UI_NORMAL, 1, _("Applicant: %s %s"),
+	ui_lines_add(&q->detail, UI_NORMAL, 1, -1, _("Applicant: %s %s"),
 	    d.applicant_name != NULL ? d.applicant_name : "",
 	    d.applicant_id);
-	add_line(q, UI_NORMAL, 1, _("Received %s by %s; due %s (%s)."), recv,
+	ui_lines_add(&q->detail, UI_NORMAL, 1, -1, _("Received %s by %s; due %s (%s)."), recv,
 	    d.officer, due, d.due_session == HOLIDAY_MORNING ?
 	    _("by the end of the morning") : _("by the end of the day"));
-	add_line(q, UI_NORMAL, 1, _("State: %s"), d.state);
+	ui_lines_add(&q->detail, UI_NORMAL, 1, -1, _("State: %s"), d.state);
 	if (d.reason != NULL)
-		add_line(q, UI_NORMAL, 1, _("Reason: %s"), d.reason);
-	add_line(q, UI_NORMAL, 0, "%s", "");
+		ui_lines_add(&q->detail, UI_NORMAL, 1, -1, _("Reason: %s"), d.reason);
+	ui_lines_add(&q->detail, UI_NORMAL, 0, -1, "%s", "");
 	if (strcmp(d.state, "awaiting") == 0)
-		add_line(q, UI_HEADING, 0, "%s", d.events_as_of[0] != '\0' ?
+		ui_lines_add(&q->detail, UI_HEADING, 0, -1, "%s", d.events_as_of[0] != '\0' ?
 		    _("What approving it today will change in the register:") :
 		    _("What the dossier would change in the register:"));
 	else
-		add_line(q, UI_HEADING, 0, "%s",
+		ui_lines_add(&q->detail, UI_HEADING, 0, -1, "%s",
 		    _("What the dossier changed or would have changed:"));
 	if (d.events_problem.code != CUTRU_OK)
-		add_line(q, UI_ERROR, 1, _("Approval would be refused today: "
+		ui_lines_add(&q->detail, UI_ERROR, 1, -1, _("Approval would be refused today: "
 		    "%s"), d.events_problem.msg);
 	cJSON_ArrayForEach(ev, d.events) {
 		const cJSON *type = cJSON_GetObjectItemCaseSensitive(ev,
@@ -242,14 +200,14 @@ open_detail(struct console *c, struct queue *q, const char *number)
 		    "data");
 		const cJSON *m;
 
-		add_line(q, UI_GOOD, 1, "%d. %s", ++i,
+		ui_lines_add(&q->detail, UI_GOOD, 1, -1, "%d. %s", ++i,
 		    event_title(cJSON_IsString(type) ? type->valuestring :
 		    NULL));
 		cJSON_ArrayForEach(m, data)
 			add_json(q, m, m->string, 3);
 	}
-	add_line(q, UI_NORMAL, 0, "%s", "");
-	add_line(q, UI_HEADING, 0, "%s", _("The request as received:"));
+	ui_lines_add(&q->detail, UI_NORMAL, 0, -1, "%s", "");
+	ui_lines_add(&q->detail, UI_HEADING, 0, -1, "%s", _("The request as received:"));
 	{
 		const cJSON *m;
 
@@ -279,6 +237,7 @@ queue_open(struct console *c, void **state, const void *arg,
 		return e->code;
 	}
 	q->list.draw_row = draw_row;
+	ui_lines_init(&q->detail);
 	q->list.arg = q;
 	load(c, q);
 	if (arg != NULL)
@@ -293,8 +252,7 @@ queue_close(struct console *c, void *state)
 	struct queue *q = state;
 
 	(void)c;
-	free_lines(q);
-	free(q->lines);
+	ui_lines_free(&q->detail);
 	ui_text_free(&q->pass);
 	ui_text_free(&q->reason);
 	dossier_list_free(q->dossiers, q->n);
@@ -348,8 +306,6 @@ queue_draw(struct console *c, void *state, int y, int x, int rows, int cols,
     int *cy, int *cx)
 {
 	struct queue *q = state;
-	size_t i;
-	int r;
 
 	(void)c;
 	if (q->mode == MODE_LIST) {
@@ -372,17 +328,7 @@ queue_draw(struct console *c, void *state, int y, int x, int rows, int cols,
 		ui_list_draw(&q->list, stdscr, y + 2, x, rows - 2, cols);
 		return;
 	}
-	q->rows_shown = rows - 1;
-	if (q->top + (size_t)q->rows_shown > q->nlines)
-		q->top = q->nlines > (size_t)q->rows_shown ?
-		    q->nlines - (size_t)q->rows_shown : 0;
-	for (i = q->top, r = 0; i < q->nlines && r < rows - 1; i++, r++) {
-		int ind = 1 + 2 * q->lines[i].indent;
-
-		attrset(ui_attr(q->lines[i].role));
-		ui_put(stdscr, y + r, x + ind, q->lines[i].text, (size_t)-1,
-		    cols - ind - 1);
-	}
+	ui_lines_draw(&q->detail, y, x, rows - 1, cols);
 	attrset(ui_attr(UI_DIM));
 	ui_put(stdscr, y + rows - 1, x + 1, _("a: approve   r: return   x: "
 	    "refuse   p: print receipt   Esc: back to the list"), (size_t)-1,
@@ -466,23 +412,8 @@ queue_key(struct console *c, void *state, int key)
 		case 'p':
 			console_print(c, PRINT_RECEIPT, q->number);
 			return 1;
-		case UI_KEY_UP:
-			if (q->top > 0)
-				q->top--;
-			return 1;
-		case UI_KEY_DOWN:
-			if (q->top + 1 < q->nlines)
-				q->top++;
-			return 1;
-		case UI_KEY_PGUP:
-			q->top = q->top > (size_t)q->rows_shown ?
-			    q->top - (size_t)q->rows_shown : 0;
-			return 1;
-		case UI_KEY_PGDN:
-			q->top += (size_t)q->rows_shown;
-			return 1;
 		default:
-			return 0;
+			return ui_lines_key(&q->detail, key);
 		}
 	default:
 		t = q->mode == MODE_APPROVE ? &q->pass : &q->reason;
