@@ -5,29 +5,7 @@
 # checked by its byte count at the far end; timing is only ever checked
 # as a lower bound.  About 15 seconds.
 . "${top_srcdir:-.}/tests/lib.sh"
-build=$(cd "${top_builddir:-.}" && pwd)
-FP=$build/tests/tools/faultproxy
-T=$(mktemp -d) || exit 1
-PIDS=
-LC_ALL=C
-export LC_ALL
-
-cleanup() {
-	for p in $PIDS; do kill "$p" 2>/dev/null; done
-	for p in $PIDS; do wait "$p" 2>/dev/null; done
-	rm -rf "$T"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM HUP
-
-if [ ! -x "$FP" ]; then
-	echo "1..0 # SKIP $FP is not built"
-	exit 0
-fi
-if ! command -v python3 >/dev/null 2>&1; then
-	echo "1..0 # SKIP python3 is not installed"
-	exit 0
-fi
+. "${top_srcdir:-.}/tests/sh/faultproxy_lib.sh"
 
 # The peers: servers (serve MODE PORTFILE [ARG...]) and clients; see each
 # function's docstring.  Data is a repeating 0..250 byte pattern, so any

@@ -5,4 +5,4 @@
 check_PROGRAMS += tests/tools/faultproxy
 tests_tools_faultproxy_SOURCES = tests/tools/faultproxy.c
 TESTS += tests/sh/test_faultproxy.sh
-EXTRA_DIST += tests/sh/test_faultproxy.sh
+EXTRA_DIST += tests/sh/test_faultproxy.sh tests/sh/faultproxy_lib.sh
