@@ -361,6 +361,30 @@ address(const struct register_address *a, const char *ward_code,
 	    detail[0] != '\0' ? ", " : "", a->commune);
 }
 
+/* A date of birth as DD/MM/YYYY (or as partial as it is), "" if none. */
+static void
+dob_vn(const struct cutru_date *d, char *buf, size_t size)
+{
+	buf[0] = '\0';
+	if (d->prec != CUTRU_DATE_NONE &&
+	    date_format_vn(d, buf, size) != CUTRU_OK)
+		buf[0] = '\0';
+}
+
+/* Lines 1 to 4 of a person's identity, as forms CT03 and CT07 number
+ * them. */
+static void
+add_identity(struct build *b, const struct register_person *p)
+{
+	char date[DATE_FMT_MAX + 8];
+
+	add_line(b, "1. Họ, chữ đệm và tên", p->name);
+	dob_vn(&p->dob, date, sizeof date);
+	add_line(b, "2. Ngày, tháng, năm sinh", date);
+	add_line(b, "3. Giới tính", sex_vi(p->sex));
+	add_line(b, "4. Số định danh cá nhân", p->id_number);
+}
+
 /* The person's active residence of kind, printed, into the line label. */
 static void
 add_residence(struct build *b, const struct register_person *p,
@@ -542,14 +566,7 @@ print_confirmation_doc(const char *ward_code, const char *ward_name,
 	    "như sau:", ward_name != NULL ? ward_name : "");
 	add_heading(&b, t);
 	free(t);
-	add_line(&b, "1. Họ, chữ đệm và tên", p->name);
-	date[0] = '\0';
-	if (p->dob.prec != CUTRU_DATE_NONE &&
-	    date_format_vn(&p->dob, date, sizeof date) != CUTRU_OK)
-		date[0] = '\0';
-	add_line(&b, "2. Ngày, tháng, năm sinh", date);
-	add_line(&b, "3. Giới tính", sex_vi(p->sex));
-	add_line(&b, "4. Số định danh cá nhân", p->id_number);
+	add_identity(&b, p);
 	add_line(&b, "5. Dân tộc", p->ethnicity != NULL ? p->ethnicity :
 	    PRINT_NONE);
 	add_line(&b, "6. Tôn giáo", p->religion != NULL ? p->religion :
@@ -605,11 +622,7 @@ print_confirmation_doc(const char *ward_code, const char *ward_name,
 
 				if (strcmp(m->id_number, p->id_number) == 0)
 					continue;
-				date[0] = '\0';
-				if (m->dob.prec != CUTRU_DATE_NONE &&
-				    date_format_vn(&m->dob, date,
-				    sizeof date) != CUTRU_OK)
-					date[0] = '\0';
+				dob_vn(&m->dob, date, sizeof date);
 				cell[0] = cleanf("%zu", row);
 				cell[1] = clean(m->name);
 				cell[2] = clean(date);
@@ -664,14 +677,7 @@ print_absence_doc(const char *ward_code, const char *ward_name,
 	    "");
 	add_heading(&b, t);
 	free(t);
-	add_line(&b, "1. Họ, chữ đệm và tên", p->name);
-	date[0] = '\0';
-	if (p->dob.prec != CUTRU_DATE_NONE &&
-	    date_format_vn(&p->dob, date, sizeof date) != CUTRU_OK)
-		date[0] = '\0';
-	add_line(&b, "2. Ngày, tháng, năm sinh", date);
-	add_line(&b, "3. Giới tính", sex_vi(p->sex));
-	add_line(&b, "4. Số định danh cá nhân", p->id_number);
+	add_identity(&b, p);
 	add_residence(&b, p, "permanent", "5. Nơi thường trú", ward_code,
 	    ward_name);
 	add_residence(&b, p, "temporary", "6. Nơi tạm trú", ward_code,
