@@ -86,11 +86,23 @@ storedir_join(char *buf, size_t len, const char *dir, const char *name,
 	return CUTRU_OK;
 }
 
+const char *
+storedir_home(void)
+{
+	const char *home = getenv("HOME");
+	struct passwd *pw;
+
+	if (home == NULL || home[0] != '/') {
+		pw = getpwuid(geteuid());
+		home = pw != NULL ? pw->pw_dir : NULL;
+	}
+	return home != NULL && home[0] == '/' ? home : NULL;
+}
+
 int
 storedir_default_path(char *buf, size_t len, struct cutru_err *e)
 {
 	const char *xdg, *home;
-	struct passwd *pw;
 	int n;
 
 	if (buf == NULL || len == 0)
@@ -102,12 +114,8 @@ storedir_default_path(char *buf, size_t len, struct cutru_err *e)
 	if (xdg != NULL && xdg[0] == '/') {
 		n = snprintf(buf, len, "%s/cutru", xdg);
 	} else {
-		home = getenv("HOME");
-		if (home == NULL || home[0] != '/') {
-			pw = getpwuid(geteuid());
-			home = pw != NULL ? pw->pw_dir : NULL;
-		}
-		if (home == NULL || home[0] != '/')
+		home = storedir_home();
+		if (home == NULL)
 			return cutru_err_set(e, CUTRU_ENOTFOUND, "store",
 			    _("Cannot find your home directory to place the "
 			    "store in; set HOME or give the store path "

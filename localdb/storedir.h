@@ -37,6 +37,11 @@ enum storedir_step {
  * not call this. */
 int storedir_default_path(char *buf, size_t len, struct cutru_err *e);
 
+/* The user's home directory: $HOME when it is an absolute path, else the
+ * password database's; NULL when neither is.  Also for the settings
+ * file's default path (tui/conf.c). */
+const char *storedir_home(void);
+
 /* Create a store directory at path (mode 0700, and any missing parent with
  * 0700 as the XDG spec asks) with outbox/{tmp,new,cur} and
  * inbox/{tmp,new,cur}.  An existing directory is accepted only when it is

@@ -41,7 +41,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,6 +49,7 @@
 
 #include "core/i18n.h"
 #include "core/utf8.h"
+#include "localdb/storedir.h"
 #include "tui/conf.h"
 
 static const char *const lang_ids[] = { "auto", "vi", "en" };
@@ -85,7 +85,6 @@ int
 conf_default_path(char *buf, size_t len, struct cutru_err *e)
 {
 	const char *xdg, *home;
-	struct passwd *pw;
 	int n;
 
 	if (buf == NULL || len == 0)
@@ -96,12 +95,8 @@ conf_default_path(char *buf, size_t len, struct cutru_err *e)
 	if (xdg != NULL && xdg[0] == '/') {
 		n = snprintf(buf, len, "%s/cutru/cutru.conf", xdg);
 	} else {
-		home = getenv("HOME");
-		if (home == NULL || home[0] != '/') {
-			pw = getpwuid(geteuid());
-			home = pw != NULL ? pw->pw_dir : NULL;
-		}
-		if (home == NULL || home[0] != '/')
+		home = storedir_home();
+		if (home == NULL)
 			return cutru_err_set(e, CUTRU_ENOTFOUND, "config", "%s",
 			    _("Cannot find your home directory to look for "
 			    "cutru.conf in; set HOME or give the file with "
