@@ -219,13 +219,47 @@
  * calls, so within one run of writes the size changes only through this
  * handle's own writes and truncates, which update it.  This saves a
  * stat() per page written.
+ *
+ * WRITE-BEHIND
+ *
+ * A bulk load asks for it on its database handle (cipher_write_behind()):
+ * from then on a whole-page write of the database is copied into a ring of
+ * WB_SLOTS pages and returns at once; a thread of the handle's own seals
+ * the pages in the order they came and writes each run of consecutive
+ * pages (up to WB_RUN_PAGES) in one call.  Over the operating system's own
+ * VFS the runs are written with O_DIRECT through a descriptor of the
+ * thread's, so that a commit of a million persons neither copies 900 MB
+ * into the kernel's page cache nor makes the final sync write them out
+ * (measured in bench/RESULTS.md); a file system that refuses direct writes
+ * gets them through the VFS, and so does page 1 (db_write()).  Sealing and
+ * writing are then on another core while SQLite walks its pages.  Order
+ * and meaning do not change:
+ *
+ *   - Every other method of the handle (read, sync, truncate, file size,
+ *     locks, file controls, shared memory, close) first waits until the
+ *     ring is empty, the last run written and the thread idle, so nothing
+ *     but page writes ever overlaps the thread, and a sync covers every
+ *     page written before it.  Writes of any other shape wait likewise and
+ *     are done at once.
+ *   - The first failure of the thread is kept and returned by the next
+ *     page write, read, sync, truncate or file size (then forgotten);
+ *     pages queued after it are dropped, not written.  SQLite syncs the
+ *     database before a commit is done, so a failed write fails the
+ *     commit, and the rollback journal (synced before any database page is
+ *     written) takes the file back, as after any failed write.
+ *   - Turning it off waits for the ring, stops the thread and returns what
+ *     failed, if anything.  The plaintext copies are wiped when the ring is
+ *     freed; the runs hold sealed pages only.
  */
 
+#include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <sodium.h>
 #include <sqlite3.h>
@@ -247,6 +281,12 @@
 /* The nonce generator of each file: 21 nonces per ChaCha20 refill. */
 #define CIPHER_RNG_SEED_BYTES 32
 #define CIPHER_RNG_BUF_BYTES (21 * CIPHER_NONCE_BYTES)
+
+/* Write-behind (WRITE-BEHIND above): pages the ring holds, pages written
+ * in one call at most, and the alignment of direct writes. */
+#define WB_SLOTS 256
+#define WB_RUN_PAGES 256
+#define WB_ALIGN 4096
 
 #define WAL_HEADER_BYTES 32
 #define WAL_FRAME_HEADER_BYTES 24
@@ -275,6 +315,30 @@ struct cipher_key {
 	int reserve_state;                  /* 0 unknown, 1 >= 40, -1 too small */
 };
 
+/* A write-behind ring (WRITE-BEHIND above).  Everything below mu is
+ * guarded by it; the pages in [tail, tail + count) are queued, and the
+ * one at tail is being written while busy is set. */
+struct write_behind {
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t work;                /* the thread waits for pages */
+	pthread_cond_t room;                /* the caller waits for room, idle */
+	int pgsz;
+	unsigned char *pages;               /* WB_SLOTS pages of pgsz */
+	sqlite3_int64 off[WB_SLOTS];
+	unsigned tail, count;
+	int busy;                           /* the thread works unlocked */
+	int staged;                         /* run_n > 0 */
+	int stop;
+	int err;                            /* first failure, until reported */
+	int thread_waits, caller_waits;
+	/* the thread's own */
+	int dfd;                            /* O_DIRECT descriptor, or -1 */
+	unsigned char *run;                 /* sealed pages, WB_ALIGN-aligned */
+	size_t run_n;                       /* pages in run */
+	sqlite3_int64 run_off;              /* offset of the first */
+};
+
 struct cipher_vfs {
 	sqlite3_vfs base;
 	sqlite3_vfs *real;
@@ -291,6 +355,8 @@ struct cipher_file {
 	struct cipher_file *next_main;      /* list of open main files */
 	unsigned char *scratch;
 	size_t scratch_len;
+	struct write_behind *wb;            /* WRITE-BEHIND above; NULL off */
+	int direct_ok;                      /* over the OS's own VFS */
 	/* nonces (NONCES above) */
 	unsigned rng_gen;                   /* fork generation of the seed; 0 none */
 	uint64_t rng_block;                 /* ChaCha20 nonce of the next refill */
@@ -868,6 +934,295 @@ db_write(struct cipher_file *f, const unsigned char *buf, int amt,
 	return rc;
 }
 
+/* ---- write-behind (WRITE-BEHIND above) --------------------------- */
+
+/* Write the run of sealed pages gathered so far, in one call. */
+static int
+wb_run_write(struct cipher_file *f)
+{
+	struct write_behind *w = f->wb;
+	size_t len = w->run_n * (size_t)w->pgsz, done = 0;
+	sqlite3_int64 off = w->run_off;
+	ssize_t n;
+	int rc = SQLITE_OK;
+	size_t i;
+
+	if (w->run_n == 0)
+		return SQLITE_OK;
+	while (w->dfd >= 0 && done < len) {
+		n = pwrite(w->dfd, w->run + done, len - done,
+		    (off_t)(off + (sqlite3_int64)done));
+		if (n > 0) {
+			done += (size_t)n;
+		} else if (n < 0 && errno == EINTR) {
+			continue;
+		} else if (n < 0 && errno == EINVAL && done == 0) {
+			/* This file system or device does not take direct
+			 * writes of this shape: through the VFS from now on. */
+			close(w->dfd);
+			w->dfd = -1;
+		} else {
+			rc = n < 0 && (errno == ENOSPC || errno == EDQUOT) ?
+			    SQLITE_FULL : SQLITE_IOERR_WRITE;
+			sqlite3_log(rc, "cutru-cipher: a direct write of %zu "
+			    "database pages failed (errno %d)", w->run_n,
+			    n < 0 ? errno : 0);
+			break;
+		}
+	}
+	for (i = done / (size_t)w->pgsz; rc == SQLITE_OK && i < w->run_n; i++)
+		rc = real_write(f, w->run + i * (size_t)w->pgsz, w->pgsz,
+		    off + (sqlite3_int64)i * w->pgsz);
+	if (rc != SQLITE_OK)
+		f->db_size = -1;
+	else if (f->db_size >= 0 && off + (sqlite3_int64)len > f->db_size)
+		f->db_size = off + (sqlite3_int64)len;
+	w->run_n = 0;
+	return rc;
+}
+
+/* Seal one queued page into the run (writing the run first when the page
+ * does not follow it or it is full); page 1 and a database without its
+ * reserve take db_write()'s way. */
+static int
+wb_page(struct cipher_file *f, const unsigned char *page, sqlite3_int64 off)
+{
+	struct write_behind *w = f->wb;
+	unsigned char ad[CIPHER_AD_BYTES];
+	uint32_t pgno = (uint32_t)(off / w->pgsz) + 1;
+	int rc;
+
+	if (w->run_n > 0 && (w->run_n == WB_RUN_PAGES ||
+	    off != w->run_off + (sqlite3_int64)w->run_n * w->pgsz) &&
+	    (rc = wb_run_write(f)) != SQLITE_OK)
+		return rc;
+	if (pgno == 1 || reserve_state(f->k) <= 0) {
+		if ((rc = wb_run_write(f)) != SQLITE_OK)
+			return rc;
+		return db_write(f, page, w->pgsz, off);
+	}
+	if (w->run_n == 0) {
+		/* No hole before the run (db_write() says why). */
+		if ((rc = db_fill_to(f, off, w->pgsz)) != SQLITE_OK)
+			return rc;
+		w->run_off = off;
+	}
+	ad_build(ad, f->k, KIND_DB, pgno, 0, 0, NULL);
+	page_seal(f, ad, page, w->run + w->run_n * (size_t)w->pgsz,
+	    (size_t)w->pgsz, 0);
+	w->run_n++;
+	return SQLITE_OK;
+}
+
+static void *
+wb_main(void *arg)
+{
+	struct cipher_file *f = arg;
+	struct write_behind *w = f->wb;
+	unsigned slot;
+	int rc, skip;
+
+	pthread_mutex_lock(&w->mu);
+	for (;;) {
+		while (w->count == 0 && !w->stop &&
+		    !(w->staged && w->caller_waits)) {
+			w->thread_waits = 1;
+			pthread_cond_wait(&w->work, &w->mu);
+			w->thread_waits = 0;
+		}
+		w->busy = 1;
+		if (w->count == 0) {
+			/* Someone waits for the pages, or the end: write the
+			 * run gathered so far. */
+			pthread_mutex_unlock(&w->mu);
+			rc = wb_run_write(f);
+			pthread_mutex_lock(&w->mu);
+			w->staged = 0;
+		} else {
+			slot = w->tail;
+			skip = w->err != SQLITE_OK;
+			pthread_mutex_unlock(&w->mu);
+			rc = skip ? SQLITE_OK : wb_page(f,
+			    w->pages + (size_t)slot * (size_t)w->pgsz,
+			    w->off[slot]);
+			pthread_mutex_lock(&w->mu);
+			w->tail = (w->tail + 1) % WB_SLOTS;
+			w->count--;
+			w->staged = w->run_n > 0;
+		}
+		if (rc != SQLITE_OK && w->err == SQLITE_OK)
+			w->err = rc;
+		if (w->err != SQLITE_OK)
+			w->run_n = 0, w->staged = 0;
+		w->busy = 0;
+		if (w->caller_waits && (w->count <= WB_SLOTS / 2 ||
+		    w->err != SQLITE_OK))
+			pthread_cond_broadcast(&w->room);
+		if (w->count == 0 && !w->staged && w->stop)
+			break;
+	}
+	pthread_mutex_unlock(&w->mu);
+	return NULL;
+}
+
+/* Wait until every queued page is written and the thread idle (lock
+ * held). */
+static void
+wb_wait_idle(struct write_behind *w)
+{
+	while (w->count > 0 || w->busy || w->staged) {
+		w->caller_waits = 1;
+		if (w->thread_waits)
+			pthread_cond_signal(&w->work);
+		pthread_cond_wait(&w->room, &w->mu);
+		w->caller_waits = 0;
+	}
+}
+
+/* Wait until the ring is written.  Returns the failure kept, forgetting
+ * it if report is set; SQLITE_OK when off. */
+static int
+wb_quiesce(struct cipher_file *f, int report)
+{
+	struct write_behind *w = f->wb;
+	int rc;
+
+	if (w == NULL)
+		return SQLITE_OK;
+	pthread_mutex_lock(&w->mu);
+	wb_wait_idle(w);
+	rc = w->err;
+	if (report)
+		w->err = SQLITE_OK;
+	pthread_mutex_unlock(&w->mu);
+	return rc;
+}
+
+/* Queue a copy of a whole, aligned page for the thread. */
+static int
+wb_queue(struct cipher_file *f, const void *buf, sqlite3_int64 off)
+{
+	struct write_behind *w = f->wb;
+	unsigned slot;
+	int rc;
+
+	pthread_mutex_lock(&w->mu);
+	while (w->count == WB_SLOTS && w->err == SQLITE_OK) {
+		w->caller_waits = 1;
+		pthread_cond_wait(&w->room, &w->mu);
+		w->caller_waits = 0;
+	}
+	if ((rc = w->err) != SQLITE_OK) {
+		/* Report it now; the thread drops what is still queued while
+		 * err is set, and this page is not queued. */
+		wb_wait_idle(w);
+		w->err = SQLITE_OK;
+		pthread_mutex_unlock(&w->mu);
+		return rc;
+	}
+	slot = (w->tail + w->count) % WB_SLOTS;
+	memcpy(w->pages + (size_t)slot * (size_t)w->pgsz, buf, (size_t)w->pgsz);
+	w->off[slot] = off;
+	w->count++;
+	if (w->thread_waits)
+		pthread_cond_signal(&w->work);
+	pthread_mutex_unlock(&w->mu);
+	return SQLITE_OK;
+}
+
+static void
+wb_free(struct write_behind *w)
+{
+	if (w->pages != NULL) {
+		sodium_memzero(w->pages, (size_t)WB_SLOTS * (size_t)w->pgsz);
+		free(w->pages);
+	}
+	free(w->run);
+	if (w->dfd >= 0)
+		close(w->dfd);
+	free(w);
+}
+
+/* Stop the thread after the ring is written; returns what failed. */
+static int
+wb_stop(struct cipher_file *f)
+{
+	struct write_behind *w = f->wb;
+	int rc;
+
+	if (w == NULL)
+		return SQLITE_OK;
+	pthread_mutex_lock(&w->mu);
+	wb_wait_idle(w);
+	rc = w->err;
+	w->stop = 1;
+	pthread_cond_signal(&w->work);
+	pthread_mutex_unlock(&w->mu);
+	pthread_join(w->thread, NULL);
+	pthread_cond_destroy(&w->room);
+	pthread_cond_destroy(&w->work);
+	pthread_mutex_destroy(&w->mu);
+	f->wb = NULL;
+	wb_free(w);
+	return rc;
+}
+
+/* Start write-behind on a database handle whose page size is known. */
+static int
+wb_start(struct cipher_file *f)
+{
+	struct write_behind *w;
+	void *run = NULL;
+
+	if (f->wb != NULL)
+		return SQLITE_OK;
+	if (f->kind != KIND_DB || f->db_pgsz == 0)
+		return SQLITE_MISUSE;
+	if ((w = calloc(1, sizeof *w)) == NULL)
+		return SQLITE_NOMEM;
+	w->dfd = -1;
+	w->pgsz = f->db_pgsz;
+	w->pages = malloc((size_t)WB_SLOTS * (size_t)w->pgsz);
+	if (w->pages == NULL || posix_memalign(&run, WB_ALIGN,
+	    (size_t)WB_RUN_PAGES * (size_t)w->pgsz) != 0) {
+		wb_free(w);
+		return SQLITE_NOMEM;
+	}
+	w->run = run;
+#ifdef O_DIRECT
+	/* Direct writes only over the operating system's own VFS (a test's
+	 * fault-injecting VFS must see every write) and for pages of the
+	 * usual block alignment. */
+	if (f->direct_ok && w->pgsz % WB_ALIGN == 0)
+		w->dfd = open(f->zname, O_WRONLY | O_DIRECT | O_CLOEXEC);
+#endif
+	if (pthread_mutex_init(&w->mu, NULL) != 0) {
+		wb_free(w);
+		return SQLITE_NOMEM;
+	}
+	if (pthread_cond_init(&w->work, NULL) != 0) {
+		pthread_mutex_destroy(&w->mu);
+		wb_free(w);
+		return SQLITE_NOMEM;
+	}
+	if (pthread_cond_init(&w->room, NULL) != 0) {
+		pthread_cond_destroy(&w->work);
+		pthread_mutex_destroy(&w->mu);
+		wb_free(w);
+		return SQLITE_NOMEM;
+	}
+	f->wb = w;
+	if (pthread_create(&w->thread, NULL, wb_main, f) != 0) {
+		f->wb = NULL;
+		pthread_cond_destroy(&w->room);
+		pthread_cond_destroy(&w->work);
+		pthread_mutex_destroy(&w->mu);
+		wb_free(w);
+		return SQLITE_NOMEM;
+	}
+	return SQLITE_OK;
+}
+
 /* ---- the WAL ------------------------------------------------------ */
 
 static int
@@ -1209,6 +1564,7 @@ cf_close(sqlite3_file *file)
 	struct cipher_file **pp;
 	int rc = SQLITE_OK;
 
+	(void)wb_stop(f);
 	if (f->real->pMethods != NULL)
 		rc = f->real->pMethods->xClose(f->real);
 	pthread_mutex_lock(&cipher_lock);
@@ -1243,6 +1599,12 @@ static int
 cf_read(sqlite3_file *file, void *buf, int amt, sqlite3_int64 off)
 {
 	struct cipher_file *f = (struct cipher_file *)file;
+	int rc;
+
+	if ((rc = wb_quiesce(f, 1)) != SQLITE_OK) {
+		memset(buf, 0, (size_t)(amt > 0 ? amt : 0));
+		return rc;
+	}
 
 	switch (f->kind) {
 	case KIND_DB:
@@ -1259,9 +1621,16 @@ static int
 cf_write(sqlite3_file *file, const void *buf, int amt, sqlite3_int64 off)
 {
 	struct cipher_file *f = (struct cipher_file *)file;
+	int rc;
 
 	switch (f->kind) {
 	case KIND_DB:
+		if (f->wb != NULL) {
+			if (amt == f->wb->pgsz && off % amt == 0)
+				return wb_queue(f, buf, off);
+			if ((rc = wb_quiesce(f, 1)) != SQLITE_OK)
+				return rc;
+		}
 		return db_write(f, buf, amt, off);
 	case KIND_WAL:
 		return wal_write(f, buf, amt, off);
@@ -1277,6 +1646,8 @@ cf_truncate(sqlite3_file *file, sqlite3_int64 size)
 	struct cipher_file *f = (struct cipher_file *)file;
 	int rc;
 
+	if ((rc = wb_quiesce(f, 1)) != SQLITE_OK)
+		return rc;
 	f->hdr_off = -1;
 	f->pgno_off = -1;
 	if (f->kind == KIND_DB && f->db_pgsz != 0 && size % f->db_pgsz == 0) {
@@ -1295,7 +1666,10 @@ static int
 cf_sync(sqlite3_file *file, int flags)
 {
 	struct cipher_file *f = (struct cipher_file *)file;
+	int rc;
 
+	if ((rc = wb_quiesce(f, 1)) != SQLITE_OK)
+		return rc;
 	return f->real->pMethods->xSync(f->real, flags);
 }
 
@@ -1303,7 +1677,10 @@ static int
 cf_file_size(sqlite3_file *file, sqlite3_int64 *size)
 {
 	struct cipher_file *f = (struct cipher_file *)file;
+	int rc;
 
+	if ((rc = wb_quiesce(f, 1)) != SQLITE_OK)
+		return rc;
 	return f->real->pMethods->xFileSize(f->real, size);
 }
 
@@ -1315,6 +1692,7 @@ cf_lock(sqlite3_file *file, int lock)
 {
 	struct cipher_file *f = (struct cipher_file *)file;
 
+	(void)wb_quiesce(f, 0);
 	f->db_size = -1;
 	return f->real->pMethods->xLock(f->real, lock);
 }
@@ -1324,6 +1702,7 @@ cf_unlock(sqlite3_file *file, int lock)
 {
 	struct cipher_file *f = (struct cipher_file *)file;
 
+	(void)wb_quiesce(f, 0);
 	f->db_size = -1;
 	return f->real->pMethods->xUnlock(f->real, lock);
 }
@@ -1333,6 +1712,7 @@ cf_check_reserved_lock(sqlite3_file *file, int *out)
 {
 	struct cipher_file *f = (struct cipher_file *)file;
 
+	(void)wb_quiesce(f, 0);
 	return f->real->pMethods->xCheckReservedLock(f->real, out);
 }
 
@@ -1343,6 +1723,10 @@ cf_file_control(sqlite3_file *file, int op, void *arg)
 	int rc;
 
 	switch (op) {
+	case CIPHER_FCNTL_WRITE_BEHIND:
+		if (*(int *)arg)
+			return wb_start(f);
+		return wb_stop(f);
 	case SQLITE_FCNTL_MMAP_SIZE:
 		/* Memory mapping would bypass the cipher. */
 		*(sqlite3_int64 *)arg = 0;
@@ -1364,6 +1748,7 @@ cf_file_control(sqlite3_file *file, int op, void *arg)
 		}
 		return rc;
 	default:
+		(void)wb_quiesce(f, 0);
 		return f->real->pMethods->xFileControl(f->real, op, arg);
 	}
 }
@@ -1393,6 +1778,7 @@ cf_shm_map(sqlite3_file *file, int region, int size, int extend,
 {
 	struct cipher_file *f = (struct cipher_file *)file;
 
+	(void)wb_quiesce(f, 0);
 	if (f->real->pMethods->iVersion < 2) {
 		*pp = NULL;
 		return SQLITE_IOERR_SHMMAP;
@@ -1405,6 +1791,7 @@ cf_shm_lock(sqlite3_file *file, int offset, int n, int flags)
 {
 	struct cipher_file *f = (struct cipher_file *)file;
 
+	(void)wb_quiesce(f, 0);
 	f->db_size = -1;
 	if (f->real->pMethods->iVersion < 2)
 		return SQLITE_IOERR_SHMLOCK;
@@ -1416,6 +1803,7 @@ cf_shm_barrier(sqlite3_file *file)
 {
 	struct cipher_file *f = (struct cipher_file *)file;
 
+	(void)wb_quiesce(f, 0);
 	if (f->real->pMethods->iVersion >= 2)
 		f->real->pMethods->xShmBarrier(f->real);
 }
@@ -1425,6 +1813,7 @@ cf_shm_unmap(sqlite3_file *file, int del)
 {
 	struct cipher_file *f = (struct cipher_file *)file;
 
+	(void)wb_quiesce(f, 0);
 	if (f->real->pMethods->iVersion < 2)
 		return SQLITE_OK;
 	return f->real->pMethods->xShmUnmap(f->real, del);
@@ -1535,6 +1924,7 @@ cv_open(sqlite3_vfs *vfs, const char *zname, sqlite3_file *file, int flags,
 	}
 	if (f->kind == KIND_DB) {
 		f->zname = zname;
+		f->direct_ok = strcmp(real->zName, "unix") == 0;
 		pthread_mutex_lock(&cipher_lock);
 		f->next_main = cipher_mains;
 		cipher_mains = f;
@@ -2001,4 +2391,10 @@ cipher_db_open(const char *path, int flags, const struct cipher_open_opts *opts,
 done:
 	sqlite3_close(db);
 	return rc;
+}
+
+int
+cipher_write_behind(sqlite3 *db, int on)
+{
+	return sqlite3_file_control(db, "main", CIPHER_FCNTL_WRITE_BEHIND, &on);
 }

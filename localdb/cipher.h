@@ -99,4 +99,18 @@ struct cipher_open_opts {
 int cipher_db_open(const char *path, int flags,
     const struct cipher_open_opts *opts, sqlite3 **out, struct cutru_err *e);
 
+/* Write-behind for a bulk load (WRITE-BEHIND in cipher.c): on (1), whole
+ * page writes of db's main database are sealed and written by a thread of
+ * their own, in order, while SQLite goes on; every other operation on the
+ * file waits for them first, and the first failure is returned by the
+ * next write, read, sync or truncate.  Off (0) waits for the pages and
+ * stops the thread.  Returns SQLITE_OK; when turning off, the failure not
+ * yet reported, if any; SQLITE_NOTFOUND when db's main database is not
+ * an encrypted store (nothing changes); SQLITE_MISUSE before the page
+ * size is known (no page read or written yet); SQLITE_NOMEM. */
+int cipher_write_behind(sqlite3 *db, int on);
+
+/* The file control behind cipher_write_behind(): arg is an int *. */
+#define CIPHER_FCNTL_WRITE_BEHIND 0x63740001
+
 #endif

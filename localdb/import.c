@@ -181,6 +181,11 @@
  *     The unique indexes stay: the applier's refusals and look-ups depend
  *     on them.  The applier's statements, prepared while the indexes are
  *     away, are prepared again by SQLite when the schema changes back.
+ *   - In rollback mode the encrypted store's pages are written behind
+ *     (cipher_write_behind(), localdb/cipher.c "WRITE-BEHIND"): at the
+ *     commit SQLite hands each page over and goes on; the page cipher's
+ *     own thread seals them and writes runs of them directly to the disk.
+ *     The commit still ends only when every page is written and synced.
  * An import into a register without persons and households skips the
  * look-ups of what the register holds (register_is_empty(): the groups of
  * one file share no person and no household, so nothing the import itself
@@ -215,6 +220,7 @@
 #include "core/name.h"
 #include "core/utf8.h"
 #include "localdb/apply.h"
+#include "localdb/cipher.h"
 #include "localdb/import.h"
 #include "localdb/journal.h"
 #include "localdb/search.h"
@@ -3606,19 +3612,25 @@ imp_free(struct imp *im)
 /* The journal mode for the import: a store in WAL mode goes to DELETE for
  * it if it can (*restore = 1 then).  Called outside any transaction; a
  * refusal (another connection has the database open) is no error, the
- * import then runs in WAL mode. */
+ * import then runs in WAL mode.  *rollback: whether the import runs with
+ * a rollback journal (it was not in WAL mode, or it switched). */
 static void
-bulk_journal_begin(sqlite3 *db, int *restore)
+bulk_journal_begin(sqlite3 *db, int *restore, int *rollback)
 {
 	sqlite3_stmt *st = NULL;
 	const unsigned char *mode;
 	int wal = 0;
 
 	*restore = 0;
+	*rollback = 0;
 	if (sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &st, NULL) ==
 	    SQLITE_OK && sqlite3_step(st) == SQLITE_ROW &&
-	    (mode = sqlite3_column_text(st, 0)) != NULL)
+	    (mode = sqlite3_column_text(st, 0)) != NULL) {
 		wal = sqlite3_stricmp((const char *)mode, "wal") == 0;
+		*rollback = !wal &&
+		    sqlite3_stricmp((const char *)mode, "memory") != 0 &&
+		    sqlite3_stricmp((const char *)mode, "off") != 0;
+	}
 	sqlite3_finalize(st);
 	st = NULL;
 	if (!wal)
@@ -3628,6 +3640,7 @@ bulk_journal_begin(sqlite3 *db, int *restore)
 	    (mode = sqlite3_column_text(st, 0)) != NULL)
 		*restore = sqlite3_stricmp((const char *)mode, "delete") == 0;
 	sqlite3_finalize(st);
+	*rollback = *restore;
 }
 
 /* Back to WAL after the import (committed or rolled back).  Should that
@@ -3792,7 +3805,7 @@ import_csv(sqlite3 *db, FILE *in, const struct import_opts *o,
 	struct bulk_indexes bi;
 	char pragma[64];
 	int rc, own = 0, began = 0, keep, cache = 0, defer = 0, bulk = 0;
-	int journal_restore = 0;
+	int journal_restore = 0, rollback = 0, wb = 0;
 	uint32_t ri;
 	double t;
 
@@ -3867,13 +3880,17 @@ import_csv(sqlite3 *db, FILE *in, const struct import_opts *o,
 	defer = !im.stop_applying && im.nrows >= IMPORT_DEFER_ROWS;
 	bulk = own && defer;
 	if (bulk)
-		bulk_journal_begin(db, &journal_restore);
+		bulk_journal_begin(db, &journal_restore, &rollback);
 	if (sql_exec(db, own ? "BEGIN IMMEDIATE" :
 	    "SAVEPOINT cutru_import") != CUTRU_OK) {
 		rc = db_error(db, e);
 		goto done;
 	}
 	began = 1;
+	/* The commit's pages are sealed and written by the page cipher's
+	 * own thread (cipher_write_behind()); in rollback mode only: in WAL
+	 * mode they go to the WAL, which the cipher writes itself. */
+	wb = bulk && rollback && cipher_write_behind(db, 1) == SQLITE_OK;
 	if (register_is_empty(db, &im.register_empty) != CUTRU_OK) {
 		rc = db_error(db, e);
 		goto done;
@@ -3951,6 +3968,10 @@ done:
 			sql_exec(db, "RELEASE cutru_import");
 		}
 	}
+	/* The commit or the rollback synced what was queued: a failure was
+	 * reported to it, so there is none left to report here. */
+	if (wb)
+		(void)cipher_write_behind(db, 0);
 	bulk_journal_end(db, journal_restore);
 	free(bi.sql.p);
 	if (own && cache != 0) {

@@ -257,8 +257,9 @@ END_TEST
 
 /* ---- round trips -------------------------------------------------- */
 
+/* wb: write-behind on the first connection of each cycle. */
 static void
-roundtrip(const char *mode, int page_size)
+roundtrip(const char *mode, int page_size, int wb)
 {
 	struct cipher_open_opts o = { NULL, mode, page_size, "normal" };
 	struct cutru_err e;
@@ -271,6 +272,13 @@ roundtrip(const char *mode, int page_size)
 		ck_assert_int_eq(cipher_db_open(x.db, SQLITE_OPEN_READWRITE |
 		    SQLITE_OPEN_CREATE, &o, &db, &e), 0);
 		ck_assert_int_eq(st_int(db, "PRAGMA page_size"), page_size);
+		if (wb && cipher_write_behind(db, 1) == SQLITE_MISUSE) {
+			/* A new, empty file: its page size is not known until
+			 * page 1 is written. */
+			ck_assert_int_eq(cycle, 1);
+			st_exec(db, "CREATE TABLE w(x)");
+			ck_assert_int_eq(cipher_write_behind(db, 1), SQLITE_OK);
+		}
 		make_rows(db, 150 * cycle);
 		st_exec(db, "DELETE FROM t WHERE k % 7 = 0");
 		ck_assert_int_eq(read_rows(db, &n), SQLITE_DONE);
@@ -290,17 +298,34 @@ roundtrip(const char *mode, int page_size)
 
 START_TEST(rollback_roundtrip_and_reopen)
 {
-	roundtrip("delete", 4096);
-	roundtrip("truncate", 1024);
-	roundtrip("persist", 65536);
+	roundtrip("delete", 4096, 0);
+	roundtrip("truncate", 1024, 0);
+	roundtrip("persist", 65536, 0);
+}
+END_TEST
+
+/* Write-behind: pages of 1 KiB (written through the VFS), 4 and 64 KiB
+ * (direct writes where the file system takes them). */
+START_TEST(write_behind_roundtrip_and_reopen)
+{
+	sqlite3 *db;
+
+	roundtrip("delete", 4096, 1);
+	roundtrip("truncate", 1024, 1);
+	roundtrip("persist", 65536, 1);
+	roundtrip("wal", 4096, 1);
+	/* Not on a database without the cipher: nothing changes. */
+	ck_assert_int_eq(sqlite3_open(":memory:", &db), SQLITE_OK);
+	ck_assert_int_eq(cipher_write_behind(db, 1), SQLITE_NOTFOUND);
+	sqlite3_close(db);
 }
 END_TEST
 
 START_TEST(wal_roundtrip_and_reopen)
 {
-	roundtrip("wal", 4096);
-	roundtrip("wal", 1024);
-	roundtrip("wal", 65536);
+	roundtrip("wal", 4096, 0);
+	roundtrip("wal", 1024, 0);
+	roundtrip("wal", 65536, 0);
 }
 END_TEST
 
@@ -419,9 +444,11 @@ kv_check(sqlite3 *db, const struct kv_model *m)
 /* Thousands of small transactions of random inserts, updates and deletes,
  * some rolled back, some with savepoints, with a tiny page cache so pages
  * spill mid-transaction; reopened every few hundred transactions; checked
- * against an in-memory model and by integrity_check. */
+ * against an in-memory model and by integrity_check.  With wb, every
+ * connection writes its database pages behind (cipher_write_behind()):
+ * spills, commits, rollbacks, VACUUM and checkpoints go through the ring. */
 static void
-random_workload(const char *mode, int txns, uint64_t seed0)
+random_workload(const char *mode, int txns, uint64_t seed0, int wb)
 {
 	static unsigned char val[9000];
 	struct kv_model m, saved;
@@ -436,11 +463,16 @@ random_workload(const char *mode, int txns, uint64_t seed0)
 		m.len[k] = -1;
 	db = st_open(x.db, mode, "off", NULL);
 	st_exec(db, "CREATE TABLE kv(k INTEGER PRIMARY KEY, v BLOB)");
+	if (wb)
+		ck_assert_int_eq(cipher_write_behind(db, 1), SQLITE_OK);
 	for (t = 0; t < txns; t++) {
 		if (t % 500 == 499) {
 			kv_check(db, &m);
 			sqlite3_close(db);
 			db = st_open(x.db, NULL, "off", NULL);
+			if (wb)
+				ck_assert_int_eq(cipher_write_behind(db, 1),
+				    SQLITE_OK);
 		}
 		if (t % 500 == 0)
 			st_exec(db, "PRAGMA cache_size = 12");
@@ -497,6 +529,8 @@ random_workload(const char *mode, int txns, uint64_t seed0)
 	}
 	kv_check(db, &m);
 	ck_assert(st_integrity_ok(db));
+	if (wb)
+		ck_assert_int_eq(cipher_write_behind(db, 0), SQLITE_OK);
 	sqlite3_close(db);
 	db = st_open(x.db, NULL, NULL, NULL);
 	kv_check(db, &m);
@@ -507,13 +541,20 @@ random_workload(const char *mode, int txns, uint64_t seed0)
 
 START_TEST(random_workload_rollback)
 {
-	random_workload("delete", 3000, 0x9e3779b97f4a7c15ULL);
+	random_workload("delete", 3000, 0x9e3779b97f4a7c15ULL, 0);
+}
+END_TEST
+
+START_TEST(random_workload_write_behind)
+{
+	random_workload("delete", 3000, 0x2545f4914f6cdd1dULL, 1);
+	random_workload("wal", 1500, 0x94d049bb133111ebULL, 1);
 }
 END_TEST
 
 START_TEST(random_workload_wal)
 {
-	random_workload("wal", 3000, 0xd1b54a32d192ed03ULL);
+	random_workload("wal", 3000, 0xd1b54a32d192ed03ULL, 0);
 }
 END_TEST
 
@@ -1907,6 +1948,8 @@ test_suite(void)
 	tcase_add_test(tc, detach_keeps_open_connections);
 	tcase_add_test(tc, random_workload_rollback);
 	tcase_add_test(tc, random_workload_wal);
+	tcase_add_test(tc, random_workload_write_behind);
+	tcase_add_test(tc, write_behind_roundtrip_and_reopen);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("at_rest");

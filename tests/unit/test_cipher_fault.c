@@ -9,7 +9,9 @@
  * the caller gets an ordinary error (never a crash, never wrong data), and
  * after reopening without faults the store passes integrity_check, every
  * transaction whose COMMIT succeeded is there, and every transaction is
- * all there or not at all. */
+ * all there or not at all.  The same again with the database written
+ * behind (cipher_write_behind(), the bulk import's way): a failure the
+ * cipher's thread meets reaches the caller at a later write or sync. */
 
 #include <stdint.h>
 #include <stdio.h>
@@ -68,10 +70,11 @@ insert_txn(sqlite3 *db, int id)
 	return rc;
 }
 
-/* One run with the countdown-th operation of kind failing.  Returns the
- * number of faults injected. */
+/* One run with the countdown-th operation of kind failing, the database
+ * written behind if wb.  Returns the number of faults injected. */
 static int
-run_one(enum faultvfs_kind kind, const char *mode, int countdown, int persist)
+run_one(enum faultvfs_kind kind, const char *mode, int countdown, int persist,
+    int wb)
 {
 	unsigned char key[CIPHER_KEY_BYTES], sid[CIPHER_STORE_ID_BYTES];
 	struct cipher_open_opts o = { CIPHER_FAULT_VFS, mode, 0, "full" };
@@ -103,6 +106,8 @@ run_one(enum faultvfs_kind kind, const char *mode, int countdown, int persist)
 		    e.msg);
 	} else {
 		st_exec(db, "PRAGMA cache_size = 8");
+		if (wb)
+			ck_assert_int_eq(cipher_write_behind(db, 1), SQLITE_OK);
 		for (t = BASE_TXNS + 1; t <= LAST_TXN; t++) {
 			rc = insert_txn(db, t);
 			if (rc == SQLITE_OK)
@@ -154,7 +159,7 @@ run_one(enum faultvfs_kind kind, const char *mode, int countdown, int persist)
 }
 
 static void
-fault_sweep(enum faultvfs_kind kind, const char *mode)
+fault_sweep(enum faultvfs_kind kind, const char *mode, int wb)
 {
 	int persist, countdown, hits, runs = 0;
 
@@ -164,20 +169,23 @@ fault_sweep(enum faultvfs_kind kind, const char *mode)
 		 * Persistent faults: every fourth operation. */
 		for (countdown = 1; countdown < 1000; countdown += persist ? 4 :
 		    countdown < 24 ? 1 : 3) {
-			hits = run_one(kind, mode, countdown, persist);
+			hits = run_one(kind, mode, countdown, persist, wb);
 			runs++;
 			if (hits == 0)
 				break;
 		}
 		ck_assert_int_gt(countdown, 1);
 	}
-	printf("# fault %d, %s: %d runs\n", kind, mode, runs);
+	printf("# fault %d, %s%s: %d runs\n", kind, mode,
+	    wb ? ", write-behind" : "", runs);
 }
 
 #define FAULT_TEST(name, kind, rollback_mode) \
-	START_TEST(name##_rollback) { fault_sweep(kind, rollback_mode); } \
+	START_TEST(name##_rollback) { fault_sweep(kind, rollback_mode, 0); } \
 	END_TEST \
-	START_TEST(name##_wal) { fault_sweep(kind, "wal"); } END_TEST
+	START_TEST(name##_wal) { fault_sweep(kind, "wal", 0); } END_TEST \
+	START_TEST(name##_write_behind) \
+	{ fault_sweep(kind, rollback_mode, 1); } END_TEST
 
 FAULT_TEST(read_error, FAULTVFS_EIO_READ, "delete")
 FAULT_TEST(write_error, FAULTVFS_EIO_WRITE, "delete")
@@ -240,6 +248,12 @@ test_suite(void)
 	tcase_add_test(tc, failed_fsync_wal);
 	tcase_add_test(tc, failed_truncate_rollback);
 	tcase_add_test(tc, failed_truncate_wal);
+	tcase_add_test(tc, read_error_write_behind);
+	tcase_add_test(tc, write_error_write_behind);
+	tcase_add_test(tc, disk_full_write_behind);
+	tcase_add_test(tc, short_write_write_behind);
+	tcase_add_test(tc, failed_fsync_write_behind);
+	tcase_add_test(tc, failed_truncate_write_behind);
 	suite_add_tcase(s, tc);
 	return s;
 }
