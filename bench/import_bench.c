@@ -216,7 +216,7 @@ run_encrypted(const char *dir, const char *csv, struct side *s)
 static int
 run_plain(const char *dir, const char *csv, struct side *s)
 {
-	char path[4096];
+	char path[4096], pragmas[256];
 	struct cutru_err e;
 	sqlite3 *db = NULL;
 	int rc;
@@ -229,12 +229,14 @@ run_plain(const char *dir, const char *csv, struct side *s)
 	}
 	if (join(path, sizeof path, dir, "plain/cutru.db"))
 		return 1;
+	snprintf(pragmas, sizeof pragmas, "PRAGMA page_size = %d;"
+	    " PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"
+	    " PRAGMA temp_store = MEMORY; PRAGMA mmap_size = 0",
+	    CIPHER_DEFAULT_PAGE_SIZE);
 	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE |
 	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK ||
-	    sqlite3_exec(db, "PRAGMA page_size = 4096;"
-	    " PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"
-	    " PRAGMA temp_store = MEMORY; PRAGMA mmap_size = 0", NULL, NULL,
-	    NULL) != SQLITE_OK || schema_migrate(db, &e) != CUTRU_OK) {
+	    sqlite3_exec(db, pragmas, NULL, NULL, NULL) != SQLITE_OK ||
+	    schema_migrate(db, &e) != CUTRU_OK) {
 		fprintf(stderr, "plain store: %s\n", sqlite3_errmsg(db));
 		sqlite3_close(db);
 		return 1;

@@ -23,7 +23,8 @@
  *   words   whole words: "nguyen van an", "van an", "an";
  *   id      exact ID number lookups of existing persons;
  * each through search_persons() with limit 50, and prints p50, p99 and
- * max.  Both stores use the same page size (4096), journal mode (WAL),
+ * max.  Both stores use the same page size (the store's default,
+ * CIPHER_DEFAULT_PAGE_SIZE), journal mode (WAL),
  * synchronous level (FULL, the store's default) and page cache
  * (--cache-mb, 512 by default).  "Warm" means the pages are in SQLite's
  * page cache: with a cache smaller than the database, every miss on the
@@ -229,7 +230,7 @@ static int
 open_db(const char *path, int cipher, int cache_mb, sqlite3 **db)
 {
 	struct cutru_err e;
-	char sql[128];
+	char sql[256];
 
 	*db = NULL;
 	if (cipher) {
@@ -255,9 +256,11 @@ open_db(const char *path, int cipher, int cache_mb, sqlite3 **db)
 			    sqlite3_errmsg(*db));
 			return -1;
 		}
-		if (exec(*db, "PRAGMA page_size = 4096; PRAGMA journal_mode = wal;"
-		    " PRAGMA synchronous = full; PRAGMA temp_store = memory;"
-		    " PRAGMA mmap_size = 0") != 0)
+		snprintf(sql, sizeof sql, "PRAGMA page_size = %d;"
+		    " PRAGMA journal_mode = wal; PRAGMA synchronous = full;"
+		    " PRAGMA temp_store = memory; PRAGMA mmap_size = 0",
+		    CIPHER_DEFAULT_PAGE_SIZE);
+		if (exec(*db, sql) != 0)
 			return -1;
 	}
 	snprintf(sql, sizeof sql, "PRAGMA cache_size = -%d", cache_mb * 1024);

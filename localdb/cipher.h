@@ -38,7 +38,7 @@
 #define CIPHER_KEY_BYTES 32          /* XChaCha20-Poly1305 key */
 #define CIPHER_STORE_ID_BYTES 16     /* random per store, bound to every page */
 #define CIPHER_RESERVE_BYTES 40      /* 24-byte nonce + 16-byte tag per page */
-#define CIPHER_DEFAULT_PAGE_SIZE 4096
+#define CIPHER_DEFAULT_PAGE_SIZE 16384 /* a new store's (bench/RESULTS.md) */
 #define CIPHER_VFS_NAME "cutru-cipher"
 
 /* Register the VFS "cutru-cipher" over SQLite's default VFS (it does not
@@ -76,7 +76,7 @@ struct cipher_open_opts {
 	const char *vfs;           /* NULL: CIPHER_VFS_NAME */
 	const char *journal_mode;  /* "wal", "delete", "truncate", "persist";
 	                            * NULL: leave as it is ("delete" when new) */
-	int page_size;             /* for a new database; 0: 4096; >= 1024 */
+	int page_size;             /* for a new database; 0: the default */
 	const char *synchronous;   /* "off", "normal", "full", "extra";
 	                            * NULL: leave as it is (SQLite's default) */
 };

@@ -124,7 +124,9 @@ sqlite3 *
 st_open(const char *path, const char *journal_mode, const char *synchronous,
     const char *vfs)
 {
-	struct cipher_open_opts o = { vfs, journal_mode, 0, synchronous };
+	/* 4 KiB pages: the tamper and format tests work out page offsets
+	 * in the file (a store's default is CIPHER_DEFAULT_PAGE_SIZE). */
+	struct cipher_open_opts o = { vfs, journal_mode, 4096, synchronous };
 	struct cutru_err e;
 	sqlite3 *db = NULL;
 	int rc;

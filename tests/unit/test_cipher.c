@@ -220,7 +220,15 @@ START_TEST(open_refuses_bad_options_and_locked_store)
 	o.page_size = 131072;
 	ck_assert_int_eq(cipher_db_open(x.db, SQLITE_OPEN_READWRITE |
 	    SQLITE_OPEN_CREATE, &o, &db, &e), CUTRU_EINVAL);
+	/* No page size given: a new store gets the default. */
 	o.page_size = 0;
+	ck_assert_int_eq(cipher_db_open(x.db, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_CREATE, &o, &db, &e), 0);
+	st_exec(db, "CREATE TABLE t(x)");
+	ck_assert_int_eq(st_int(db, "PRAGMA page_size"),
+	    CIPHER_DEFAULT_PAGE_SIZE);
+	sqlite3_close(db);
+	db = (sqlite3 *)&e;
 	o.journal_mode = "off";
 	ck_assert_int_eq(cipher_db_open(x.db, SQLITE_OPEN_READWRITE |
 	    SQLITE_OPEN_CREATE, &o, &db, &e), CUTRU_EINVAL);
@@ -1140,7 +1148,7 @@ in_killed_child(void (*fn)(const struct fx *, int), const struct fx *x,
 static void
 child_wal_txns(const struct fx *x, int fd)
 {
-	struct cipher_open_opts o = { NULL, "wal", 0, "full" };
+	struct cipher_open_opts o = { NULL, "wal", PG, "full" };
 	struct cutru_err e;
 	sqlite3 *db;
 	int i, frames;
@@ -1235,7 +1243,7 @@ END_TEST
 static void
 child_spill_uncommitted(const struct fx *x, int fd)
 {
-	struct cipher_open_opts o = { NULL, "delete", 0, "full" };
+	struct cipher_open_opts o = { NULL, "delete", PG, "full" };
 	struct cutru_err e;
 	sqlite3 *db;
 
