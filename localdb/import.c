@@ -3486,6 +3486,10 @@ db_error(sqlite3 *db, struct cutru_err *e)
 	if (sqlite3_errcode(db) == SQLITE_NOMEM)
 		return cutru_err_set(e, CUTRU_ENOMEM, NULL,
 		    _("Out of memory while importing."));
+	if (sqlite3_errcode(db) == SQLITE_FULL)
+		return cutru_err_set(e, CUTRU_EIO, NULL,
+		    _("The disk is full: nothing was imported. Free some space "
+		    "and try again."));
 	return cutru_err_set(e, CUTRU_EIO, NULL,
 	    _("The register could not be read or written: %s. Nothing was "
 	    "imported."), sqlite3_errmsg(db));

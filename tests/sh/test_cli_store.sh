@@ -155,6 +155,48 @@ tap_check "the rejects file holds the two bad rows and the header" \
 cutru_run "$LAN_PW" -- $S2 -u lan search tam
 tap_check "the good household is in the register" grep -q 001070001111 "$T/out"
 
+# --- a bulk import (5,000 rows or more: one transaction, the pages
+# written behind and, where the file system allows, directly) on a full
+# disk: tests/tools/enospc.so lets the store's files take 1 MB, less than
+# the commit writes.  The import fails and says so, the store keeps what it
+# had, and with room again the same file goes in.
+python3 - "$T/big.csv" <<'PY'
+import sys
+people = (("Chủ hộ", "Nguyễn Văn Bình", "05/03/1960", "Nam", "060"),
+          ("Vợ", "Trần Thị Hoa", "1962", "Nữ", "162"),
+          ("Con", "Nguyễn Minh Quân", "12/09/2001", "Nam", "201"))
+with open(sys.argv[1], "w", encoding="utf-8") as f:
+    f.write("household_number,relationship,name,dob,sex,id_number,"
+            "commune,address\n")
+    for h in range(2000):
+        for m, (rel, name, dob, sex, cy) in enumerate(people):
+            f.write("HB-%d,%s,%s,%s,%s,001%s%06d,00070,Số %d phố Hàng Bè\n"
+                    % (h + 1, rel, name, dob, sex, cy, h * 3 + m, h + 1))
+PY
+SHIM=$build/tests/tools/enospc.so
+if [ ! -f "$SHIM" ]; then
+	tap_skip "bulk import on a full disk" "tests/tools/enospc.so is not built" 6
+elif new_store "$T/store5"; then
+	LD_PRELOAD=$SHIM ENOSPC_DIR=$T/store5 ENOSPC_FREE=1000000 \
+	    ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0" \
+	    cutru_run "$LAN_PW" -- -s "$T/store5" -u lan import "$T/big.csv"
+	expect "a bulk import of 6,000 rows on a full disk fails (6)" 6 \
+	    "The disk is full: nothing was imported"
+	cutru_run "$LAN_PW" -- -s "$T/store5" -u lan search binh
+	tap_check "... and the store opens and holds none of it" \
+	    sh -c "[ $rc -eq 0 ] && [ ! -s '$T/out' ]"
+	cutru_run "$LAN_PW" -- -s "$T/store5" -u lan audit verify
+	expect "... its journal is intact" 0
+	cutru_run "$LAN_PW" -- -s "$T/store5" -u lan import "$T/big.csv"
+	expect "with room again the same file is imported" 0
+	tap_check "... all 6,000 persons" grep -q "6000 persons, 2000 households" \
+	    "$T/out"
+	cutru_run "$LAN_PW" -- -s "$T/store5" -u lan show 001201005999
+	expect "... the last of them is in the register" 0 ""
+else
+	tap_not_ok "a fifth store"
+fi
+
 # --- backup and restore
 cutru_run "$ADMIN_PW" -- $S -u root backup "$T/store.bak"
 expect "backup FILE" 0

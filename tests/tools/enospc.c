@@ -10,8 +10,8 @@
  *                          "full" (default 0)
  *
  * Every open()/openat() (and their 64-bit names) of a path under
- * ENOSPC_DIR with O_WRONLY or O_RDWR marks its descriptor.  write() on a
- * marked descriptor takes from the budget: a write larger than what is
+ * ENOSPC_DIR with O_WRONLY or O_RDWR marks its descriptor.  write() and
+ * pwrite() (and pwrite64()) on a marked descriptor take from the budget: a write larger than what is
  * left writes what is left (a short write, as a real file system does),
  * and once nothing is left it fails with ENOSPC, as does fsync() of a
  * marked descriptor that was refused bytes.  close() unmarks.  Other
@@ -21,8 +21,9 @@
  *
  * Paths are compared as given, made absolute with the working directory
  * when relative; symbolic links are not resolved.  Only what
- * sync/spool.c uses is intercepted (open, write, fsync, close); writes
- * through stdio or mmap pass untouched.
+ * sync/spool.c and the store use is intercepted (open, write, pwrite,
+ * fsync, close: SQLite writes with pwrite64, the page cipher's direct
+ * writes with pwrite); writes through stdio or mmap pass untouched.
  */
 
 #ifndef _GNU_SOURCE
@@ -46,6 +47,7 @@ static long long budget = -1;          /* -1: not read yet */
 typedef int (*open_fn)(const char *, int, ...);
 typedef int (*openat_fn)(int, const char *, int, ...);
 typedef ssize_t (*write_fn)(int, const void *, size_t);
+typedef ssize_t (*pwrite_fn)(int, const void *, size_t, off_t);
 typedef int (*fd_fn)(int);
 
 /* Declared here because the preloaded names are the point: these are the
@@ -55,6 +57,8 @@ int open64(const char *path, int flags, ...);
 int openat(int dirfd, const char *path, int flags, ...);
 int openat64(int dirfd, const char *path, int flags, ...);
 ssize_t write(int fd, const void *buf, size_t n);
+ssize_t pwrite(int fd, const void *buf, size_t n, off_t off);
+ssize_t pwrite64(int fd, const void *buf, size_t n, off_t off);
 int fsync(int fd);
 int fdatasync(int fd);
 int close(int fd);
@@ -183,29 +187,68 @@ openat64(int dirfd, const char *path, int flags, ...)
 	return fd;
 }
 
+/* How much of a write of n bytes on fd the disk takes: n when fd is not
+ * marked; what is left of the budget (0: refuse with ENOSPC). */
+static size_t
+room_for(int fd, size_t n)
+{
+	long long room;
+
+	if (fd < 0 || fd >= MAX_FD || marked[fd] == 0 || n == 0)
+		return n;
+	room = left();
+	if ((unsigned long long)room < n) {
+		marked[fd] = 2;
+		n = room > 0 ? (size_t)room : 0;
+	}
+	return n;
+}
+
+static ssize_t
+taken(int fd, ssize_t w)
+{
+	if (w > 0 && fd >= 0 && fd < MAX_FD && marked[fd] != 0)
+		budget -= w;
+	return w;
+}
+
 ssize_t
 write(int fd, const void *buf, size_t n)
 {
 	write_fn f = (write_fn)next_fn("write");
-	long long room;
-	ssize_t w;
+	size_t m = room_for(fd, n);
 
-	if (fd < 0 || fd >= MAX_FD || marked[fd] == 0 || n == 0)
-		return f(fd, buf, n);
-	room = left();
-	if (room <= 0) {
-		marked[fd] = 2;
+	if (m == 0 && n != 0) {
 		errno = ENOSPC;
 		return -1;
 	}
-	if ((unsigned long long)room < n) {
-		marked[fd] = 2;
-		n = (size_t)room;
+	return taken(fd, f(fd, buf, m));
+}
+
+ssize_t
+pwrite(int fd, const void *buf, size_t n, off_t off)
+{
+	pwrite_fn f = (pwrite_fn)next_fn("pwrite");
+	size_t m = room_for(fd, n);
+
+	if (m == 0 && n != 0) {
+		errno = ENOSPC;
+		return -1;
 	}
-	w = f(fd, buf, n);
-	if (w > 0)
-		budget -= w;
-	return w;
+	return taken(fd, f(fd, buf, m, off));
+}
+
+ssize_t
+pwrite64(int fd, const void *buf, size_t n, off_t off)
+{
+	pwrite_fn f = (pwrite_fn)next_fn("pwrite64");
+	size_t m = room_for(fd, n);
+
+	if (m == 0 && n != 0) {
+		errno = ENOSPC;
+		return -1;
+	}
+	return taken(fd, f(fd, buf, m, off));
 }
 
 int
