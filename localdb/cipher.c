@@ -225,8 +225,9 @@
  * A bulk load asks for it on its database handle (cipher_write_behind()):
  * from then on a whole-page write of the database is copied into a ring of
  * WB_SLOTS pages and returns at once; a thread of the handle's own seals
- * the pages in the order they came and writes each run of consecutive
- * pages (up to WB_RUN_PAGES) in one call.  Over the operating system's own
+ * the pages in the order they came into runs of consecutive pages (up to
+ * WB_RUN_PAGES), and a second one writes each run in one call while the
+ * first seals the next into another buffer.  Over the operating system's own
  * VFS the runs are written with O_DIRECT through a descriptor of the
  * thread's, so that a commit of a million persons neither copies 900 MB
  * into the kernel's page cache nor makes the final sync write them out
@@ -237,17 +238,20 @@
  *
  *   - Every other method of the handle (read, sync, truncate, file size,
  *     locks, file controls, shared memory, close) first waits until the
- *     ring is empty, the last run written and the thread idle, so nothing
- *     but page writes ever overlaps the thread, and a sync covers every
- *     page written before it.  Writes of any other shape wait likewise and
+ *     ring is empty, the last run written and both threads idle, so
+ *     nothing but page writes ever overlaps them, and a sync covers every
+ *     page written before it.  The sealing thread itself lets the writing
+ *     one finish before it writes through the VFS (page 1, filling a hole
+ *     before a run, db_write()), so the file is never written by two
+ *     threads at once.  Writes of any other shape wait likewise and
  *     are done at once.
- *   - The first failure of the thread is kept and returned by the next
+ *   - The first failure of either thread is kept and returned by the next
  *     page write, read, sync, truncate or file size (then forgotten);
  *     pages queued after it are dropped, not written.  SQLite syncs the
  *     database before a commit is done, so a failed write fails the
  *     commit, and the rollback journal (synced before any database page is
  *     written) takes the file back, as after any failed write.
- *   - Turning it off waits for the ring, stops the thread and returns what
+ *   - Turning it off waits for the ring, stops the threads and returns what
  *     failed, if anything.  The plaintext copies are wiped when the ring is
  *     freed; the runs hold sealed pages only.
  */
@@ -319,24 +323,35 @@ struct cipher_key {
  * guarded by it; the pages in [tail, tail + count) are queued, and the
  * one at tail is being written while busy is set. */
 struct write_behind {
-	pthread_t thread;
+	pthread_t thread;                   /* seals */
+	pthread_t io;                       /* writes the sealed runs */
 	pthread_mutex_t mu;
-	pthread_cond_t work;                /* the thread waits for pages */
+	pthread_cond_t work;                /* the sealer waits for pages */
 	pthread_cond_t room;                /* the caller waits for room, idle */
+	pthread_cond_t io_cv;               /* a run handed over, or written */
 	int pgsz;
 	unsigned char *pages;               /* WB_SLOTS pages of pgsz */
 	sqlite3_int64 off[WB_SLOTS];
 	unsigned tail, count;
-	int busy;                           /* the thread works unlocked */
+	int busy;                           /* the sealer works unlocked */
 	int staged;                         /* run_n > 0 */
 	int stop;
 	int err;                            /* first failure, until reported */
 	int thread_waits, caller_waits;
-	/* the thread's own */
-	int dfd;                            /* O_DIRECT descriptor, or -1 */
-	unsigned char *run;                 /* sealed pages, WB_ALIGN-aligned */
+	int io_has;                         /* a run is being written */
+	const unsigned char *io_buf;        /* it: pages, where, how many */
+	sqlite3_int64 io_off;
+	size_t io_n;
+	/* the sealer's own */
+	unsigned char *runs[2];             /* sealed pages, WB_ALIGN-aligned */
+	int cur;                            /* runs[cur] is run */
+	unsigned char *run;
 	size_t run_n;                       /* pages in run */
 	sqlite3_int64 run_off;              /* offset of the first */
+	sqlite3_int64 wsize;                /* file size once the runs handed
+	                                     * over are written; -1 unknown */
+	/* the I/O thread's own */
+	int dfd;                            /* O_DIRECT descriptor, or -1 */
 };
 
 struct cipher_vfs {
@@ -936,54 +951,122 @@ db_write(struct cipher_file *f, const unsigned char *buf, int amt,
 
 /* ---- write-behind (WRITE-BEHIND above) --------------------------- */
 
-/* Write the run of sealed pages gathered so far, in one call. */
+/* Write n sealed pages at off in one call (the I/O thread), directly when
+ * it can, else through the VFS. */
 static int
-wb_run_write(struct cipher_file *f)
+wb_io_write(struct cipher_file *f, const unsigned char *buf,
+    sqlite3_int64 off, size_t n)
 {
 	struct write_behind *w = f->wb;
-	size_t len = w->run_n * (size_t)w->pgsz, done = 0;
-	sqlite3_int64 off = w->run_off;
-	ssize_t n;
+	size_t len = n * (size_t)w->pgsz, done = 0, i;
+	ssize_t r;
 	int rc = SQLITE_OK;
-	size_t i;
 
-	if (w->run_n == 0)
-		return SQLITE_OK;
 	while (w->dfd >= 0 && done < len) {
-		n = pwrite(w->dfd, w->run + done, len - done,
+		r = pwrite(w->dfd, buf + done, len - done,
 		    (off_t)(off + (sqlite3_int64)done));
-		if (n > 0) {
-			done += (size_t)n;
-		} else if (n < 0 && errno == EINTR) {
+		if (r > 0) {
+			done += (size_t)r;
+		} else if (r < 0 && errno == EINTR) {
 			continue;
-		} else if (n < 0 && errno == EINVAL && done == 0) {
+		} else if (r < 0 && errno == EINVAL && done == 0) {
 			/* This file system or device does not take direct
 			 * writes of this shape: through the VFS from now on. */
 			close(w->dfd);
 			w->dfd = -1;
 		} else {
-			rc = n < 0 && (errno == ENOSPC || errno == EDQUOT) ?
+			rc = r < 0 && (errno == ENOSPC || errno == EDQUOT) ?
 			    SQLITE_FULL : SQLITE_IOERR_WRITE;
 			sqlite3_log(rc, "cutru-cipher: a direct write of %zu "
-			    "database pages failed (errno %d)", w->run_n,
-			    n < 0 ? errno : 0);
+			    "database pages failed (errno %d)", n,
+			    r < 0 ? errno : 0);
 			break;
 		}
 	}
-	for (i = done / (size_t)w->pgsz; rc == SQLITE_OK && i < w->run_n; i++)
-		rc = real_write(f, w->run + i * (size_t)w->pgsz, w->pgsz,
+	for (i = done / (size_t)w->pgsz; rc == SQLITE_OK && i < n; i++)
+		rc = real_write(f, buf + i * (size_t)w->pgsz, w->pgsz,
 		    off + (sqlite3_int64)i * w->pgsz);
 	if (rc != SQLITE_OK)
 		f->db_size = -1;
 	else if (f->db_size >= 0 && off + (sqlite3_int64)len > f->db_size)
 		f->db_size = off + (sqlite3_int64)len;
-	w->run_n = 0;
 	return rc;
 }
 
-/* Seal one queued page into the run (writing the run first when the page
- * does not follow it or it is full); page 1 and a database without its
- * reserve take db_write()'s way. */
+static void *
+wb_io_main(void *arg)
+{
+	struct cipher_file *f = arg;
+	struct write_behind *w = f->wb;
+	const unsigned char *buf;
+	sqlite3_int64 off;
+	size_t n;
+	int rc;
+
+	pthread_mutex_lock(&w->mu);
+	for (;;) {
+		while (!w->io_has && !w->stop)
+			pthread_cond_wait(&w->io_cv, &w->mu);
+		if (!w->io_has)
+			break;
+		buf = w->io_buf;
+		off = w->io_off;
+		n = w->io_n;
+		pthread_mutex_unlock(&w->mu);
+		rc = wb_io_write(f, buf, off, n);
+		pthread_mutex_lock(&w->mu);
+		if (rc != SQLITE_OK && w->err == SQLITE_OK)
+			w->err = rc;
+		w->io_has = 0;
+		pthread_cond_broadcast(&w->io_cv);
+		if (w->caller_waits)
+			pthread_cond_broadcast(&w->room);
+	}
+	pthread_mutex_unlock(&w->mu);
+	return NULL;
+}
+
+/* Wait until the I/O thread has written what it was given (the sealing
+ * thread, before it uses the file itself). */
+static void
+wb_io_wait(struct write_behind *w)
+{
+	pthread_mutex_lock(&w->mu);
+	while (w->io_has)
+		pthread_cond_wait(&w->io_cv, &w->mu);
+	pthread_mutex_unlock(&w->mu);
+}
+
+/* Hand the run gathered so far to the I/O thread and gather the next one
+ * in the other buffer. */
+static void
+wb_run_hand(struct write_behind *w)
+{
+	if (w->run_n == 0)
+		return;
+	pthread_mutex_lock(&w->mu);
+	while (w->io_has)
+		pthread_cond_wait(&w->io_cv, &w->mu);
+	if (w->err == SQLITE_OK) {
+		w->io_buf = w->run;
+		w->io_off = w->run_off;
+		w->io_n = w->run_n;
+		w->io_has = 1;
+		pthread_cond_broadcast(&w->io_cv);
+	}
+	pthread_mutex_unlock(&w->mu);
+	if (w->wsize >= 0 && w->run_off + (sqlite3_int64)w->run_n * w->pgsz >
+	    w->wsize)
+		w->wsize = w->run_off + (sqlite3_int64)w->run_n * w->pgsz;
+	w->cur ^= 1;
+	w->run = w->runs[w->cur];
+	w->run_n = 0;
+}
+
+/* Seal one queued page into the run (handing the run over first when the
+ * page does not follow it or it is full); page 1 and a database without
+ * its reserve take db_write()'s way.  A run that would begin past the end
+ * of the file is preceded by db_fill_to(), as in db_write(). */
 static int
 wb_page(struct cipher_file *f, const unsigned char *page, sqlite3_int64 off)
 {
@@ -993,18 +1076,22 @@ wb_page(struct cipher_file *f, const unsigned char *page, sqlite3_int64 off)
 	int rc;
 
 	if (w->run_n > 0 && (w->run_n == WB_RUN_PAGES ||
-	    off != w->run_off + (sqlite3_int64)w->run_n * w->pgsz) &&
-	    (rc = wb_run_write(f)) != SQLITE_OK)
-		return rc;
+	    off != w->run_off + (sqlite3_int64)w->run_n * w->pgsz))
+		wb_run_hand(w);
 	if (pgno == 1 || reserve_state(f->k) <= 0) {
-		if ((rc = wb_run_write(f)) != SQLITE_OK)
-			return rc;
-		return db_write(f, page, w->pgsz, off);
+		wb_run_hand(w);
+		wb_io_wait(w);
+		rc = db_write(f, page, w->pgsz, off);
+		w->wsize = f->db_size;
+		return rc;
 	}
 	if (w->run_n == 0) {
-		/* No hole before the run (db_write() says why). */
-		if ((rc = db_fill_to(f, off, w->pgsz)) != SQLITE_OK)
-			return rc;
+		if (w->wsize < 0 || off > w->wsize) {
+			wb_io_wait(w);
+			if ((rc = db_fill_to(f, off, w->pgsz)) != SQLITE_OK)
+				return rc;
+			w->wsize = f->db_size;
+		}
 		w->run_off = off;
 	}
 	ad_build(ad, f->k, KIND_DB, pgno, 0, 0, NULL);
@@ -1030,21 +1117,24 @@ wb_main(void *arg)
 			pthread_cond_wait(&w->work, &w->mu);
 			w->thread_waits = 0;
 		}
+		if (w->count == 0 && !w->staged && w->stop)
+			break;
 		w->busy = 1;
+		rc = SQLITE_OK;
 		if (w->count == 0) {
-			/* Someone waits for the pages, or the end: write the
-			 * run gathered so far. */
+			/* Someone waits for the pages, or the end: hand over
+			 * the run gathered so far. */
 			pthread_mutex_unlock(&w->mu);
-			rc = wb_run_write(f);
+			wb_run_hand(w);
 			pthread_mutex_lock(&w->mu);
 			w->staged = 0;
 		} else {
 			slot = w->tail;
 			skip = w->err != SQLITE_OK;
 			pthread_mutex_unlock(&w->mu);
-			rc = skip ? SQLITE_OK : wb_page(f,
-			    w->pages + (size_t)slot * (size_t)w->pgsz,
-			    w->off[slot]);
+			if (!skip)
+				rc = wb_page(f, w->pages + (size_t)slot *
+				    (size_t)w->pgsz, w->off[slot]);
 			pthread_mutex_lock(&w->mu);
 			w->tail = (w->tail + 1) % WB_SLOTS;
 			w->count--;
@@ -1058,19 +1148,17 @@ wb_main(void *arg)
 		if (w->caller_waits && (w->count <= WB_SLOTS / 2 ||
 		    w->err != SQLITE_OK))
 			pthread_cond_broadcast(&w->room);
-		if (w->count == 0 && !w->staged && w->stop)
-			break;
 	}
 	pthread_mutex_unlock(&w->mu);
 	return NULL;
 }
 
-/* Wait until every queued page is written and the thread idle (lock
+/* Wait until every queued page is written and both threads idle (lock
  * held). */
 static void
 wb_wait_idle(struct write_behind *w)
 {
-	while (w->count > 0 || w->busy || w->staged) {
+	while (w->count > 0 || w->busy || w->staged || w->io_has) {
 		w->caller_waits = 1;
 		if (w->thread_waits)
 			pthread_cond_signal(&w->work);
@@ -1137,13 +1225,24 @@ wb_free(struct write_behind *w)
 		sodium_memzero(w->pages, (size_t)WB_SLOTS * (size_t)w->pgsz);
 		free(w->pages);
 	}
-	free(w->run);
+	free(w->runs[0]);
+	free(w->runs[1]);
 	if (w->dfd >= 0)
 		close(w->dfd);
 	free(w);
 }
 
-/* Stop the thread after the ring is written; returns what failed. */
+static void
+wb_sync_free(struct write_behind *w)
+{
+	pthread_cond_destroy(&w->io_cv);
+	pthread_cond_destroy(&w->room);
+	pthread_cond_destroy(&w->work);
+	pthread_mutex_destroy(&w->mu);
+	wb_free(w);
+}
+
+/* Stop the threads after the ring is written; returns what failed. */
 static int
 wb_stop(struct cipher_file *f)
 {
@@ -1157,13 +1256,12 @@ wb_stop(struct cipher_file *f)
 	rc = w->err;
 	w->stop = 1;
 	pthread_cond_signal(&w->work);
+	pthread_cond_broadcast(&w->io_cv);
 	pthread_mutex_unlock(&w->mu);
 	pthread_join(w->thread, NULL);
-	pthread_cond_destroy(&w->room);
-	pthread_cond_destroy(&w->work);
-	pthread_mutex_destroy(&w->mu);
+	pthread_join(w->io, NULL);
 	f->wb = NULL;
-	wb_free(w);
+	wb_sync_free(w);
 	return rc;
 }
 
@@ -1172,7 +1270,8 @@ static int
 wb_start(struct cipher_file *f)
 {
 	struct write_behind *w;
-	void *run = NULL;
+	size_t runsz;
+	void *r0 = NULL, *r1 = NULL;
 
 	if (f->wb != NULL)
 		return SQLITE_OK;
@@ -1181,14 +1280,17 @@ wb_start(struct cipher_file *f)
 	if ((w = calloc(1, sizeof *w)) == NULL)
 		return SQLITE_NOMEM;
 	w->dfd = -1;
+	w->wsize = -1;
 	w->pgsz = f->db_pgsz;
+	runsz = (size_t)WB_RUN_PAGES * (size_t)w->pgsz;
 	w->pages = malloc((size_t)WB_SLOTS * (size_t)w->pgsz);
-	if (w->pages == NULL || posix_memalign(&run, WB_ALIGN,
-	    (size_t)WB_RUN_PAGES * (size_t)w->pgsz) != 0) {
+	if (w->pages == NULL || posix_memalign(&r0, WB_ALIGN, runsz) != 0 ||
+	    (w->runs[0] = r0, posix_memalign(&r1, WB_ALIGN, runsz) != 0)) {
 		wb_free(w);
 		return SQLITE_NOMEM;
 	}
-	w->run = run;
+	w->runs[1] = r1;
+	w->run = w->runs[0];
 #ifdef O_DIRECT
 	/* Direct writes only over the operating system's own VFS (a test's
 	 * fault-injecting VFS must see every write) and for pages of the
@@ -1211,13 +1313,27 @@ wb_start(struct cipher_file *f)
 		wb_free(w);
 		return SQLITE_NOMEM;
 	}
-	f->wb = w;
-	if (pthread_create(&w->thread, NULL, wb_main, f) != 0) {
-		f->wb = NULL;
+	if (pthread_cond_init(&w->io_cv, NULL) != 0) {
 		pthread_cond_destroy(&w->room);
 		pthread_cond_destroy(&w->work);
 		pthread_mutex_destroy(&w->mu);
 		wb_free(w);
+		return SQLITE_NOMEM;
+	}
+	f->wb = w;
+	if (pthread_create(&w->io, NULL, wb_io_main, f) != 0) {
+		f->wb = NULL;
+		wb_sync_free(w);
+		return SQLITE_NOMEM;
+	}
+	if (pthread_create(&w->thread, NULL, wb_main, f) != 0) {
+		pthread_mutex_lock(&w->mu);
+		w->stop = 1;
+		pthread_cond_broadcast(&w->io_cv);
+		pthread_mutex_unlock(&w->mu);
+		pthread_join(w->io, NULL);
+		f->wb = NULL;
+		wb_sync_free(w);
 		return SQLITE_NOMEM;
 	}
 	return SQLITE_OK;
