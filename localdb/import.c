@@ -181,6 +181,14 @@
  *     The unique indexes stay: the applier's refusals and look-ups depend
  *     on them.  The applier's statements, prepared while the indexes are
  *     away, are prepared again by SQLite when the schema changes back.
+ *   - Foreign keys are off for the transaction (bulk_keys_off(); the
+ *     pragma cannot change inside one) and every key of the tables the
+ *     import fills is checked before the commit (bulk_keys_check(),
+ *     schema_fk_check()): by ranges, since the register's ids are dense,
+ *     one scan per table (0.45 s at a million persons) instead of a
+ *     parent look-up per key per row (some 5 s of the apply phase).  A
+ *     broken key fails the import as a fault of this program, and nothing
+ *     is kept; the keys are turned on again however the transaction ends.
  *   - In rollback mode the encrypted store's pages are written behind
  *     (cipher_write_behind(), localdb/cipher.c "WRITE-BEHIND"): at the
  *     commit SQLite hands each page over and goes on; the page cipher's
@@ -223,6 +231,7 @@
 #include "localdb/cipher.h"
 #include "localdb/import.h"
 #include "localdb/journal.h"
+#include "localdb/schema.h"
 #include "localdb/search.h"
 
 /* Events handed to the journal batch together: about 85 persons.  In
@@ -3647,6 +3656,23 @@ bulk_journal_begin(sqlite3 *db, int *restore, int *rollback)
 	*rollback = *restore;
 }
 
+/* Foreign keys off for a bulk load, before its transaction begins: 1 if
+ * they were on (bulk_keys_check() then checks every key before the
+ * commit, and they are turned on again once the transaction is over). */
+static int
+bulk_keys_off(sqlite3 *db)
+{
+	sqlite3_stmt *st = NULL;
+	int on = 0;
+
+	if (sqlite3_prepare_v2(db, "PRAGMA foreign_keys", -1, &st, NULL) ==
+	    SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+		on = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return on && sqlite3_exec(db, "PRAGMA foreign_keys = OFF", NULL, NULL,
+	    NULL) == SQLITE_OK;
+}
+
 /* Back to WAL after the import (committed or rolled back).  Should that
  * fail, the connection stays in rollback mode, which is as safe; the
  * store sets WAL again when it is next opened. */
@@ -3658,11 +3684,33 @@ bulk_journal_end(sqlite3 *db, int restore)
 		    NULL);
 }
 
-/* The tables an import fills. */
-static const char *const bulk_tables[] = {
+#define N_BULK_TABLES 5
+
+/* The tables an import fills (N_BULK_TABLES). */
+static const char *const bulk_tables[N_BULK_TABLES] = {
 	"persons", "households", "household_members", "residences",
 	"addresses"
 };
+
+/* Every foreign key of the tables a bulk load fills, before it commits
+ * (schema_fk_check(): by ranges, the register's ids being dense).  A
+ * broken one is a fault of this program, not of the file: nothing is
+ * kept. */
+static int
+bulk_keys_check(sqlite3 *db, struct cutru_err *e)
+{
+	long bad = 0;
+
+	if (schema_fk_check(db, bulk_tables, N_BULK_TABLES, &bad) != CUTRU_OK)
+		return db_error(db, e);
+	if (bad > 0)
+		return cutru_err_set(e, CUTRU_EINTERNAL, NULL,
+		    _("The import would leave %ld broken links between "
+		    "persons, households, addresses and residences. Nothing was "
+		    "imported. This is a fault in cutru: keep the file and "
+		    "report it."), bad);
+	return CUTRU_OK;
+}
 
 /* Indexes dropped for the import: their CREATE statements, as the schema
  * holds them, back to back in an arena. */
@@ -3809,7 +3857,7 @@ import_csv(sqlite3 *db, FILE *in, const struct import_opts *o,
 	struct bulk_indexes bi;
 	char pragma[64];
 	int rc, own = 0, began = 0, keep, cache = 0, defer = 0, bulk = 0;
-	int journal_restore = 0, rollback = 0, wb = 0;
+	int journal_restore = 0, rollback = 0, wb = 0, keys_off = 0;
 	uint32_t ri;
 	double t;
 
@@ -3883,8 +3931,10 @@ import_csv(sqlite3 *db, FILE *in, const struct import_opts *o,
 	im.stop_applying = o->mode == IMPORT_ALL_OR_NOTHING && im.nerrs > 0;
 	defer = !im.stop_applying && im.nrows >= IMPORT_DEFER_ROWS;
 	bulk = own && defer;
-	if (bulk)
+	if (bulk) {
 		bulk_journal_begin(db, &journal_restore, &rollback);
+		keys_off = bulk_keys_off(db);
+	}
 	if (sql_exec(db, own ? "BEGIN IMMEDIATE" :
 	    "SAVEPOINT cutru_import") != CUTRU_OK) {
 		rc = db_error(db, e);
@@ -3944,6 +3994,10 @@ import_csv(sqlite3 *db, FILE *in, const struct import_opts *o,
 			goto done;
 		r->t_search = mono_now() - t;
 		t = mono_now();
+		if (keys_off && (rc = bulk_keys_check(db, e)) != CUTRU_OK)
+			goto done;
+		r->t_keys = mono_now() - t;
+		t = mono_now();
 		if (sql_exec(db, own ? "COMMIT" : "RELEASE cutru_import") !=
 		    CUTRU_OK) {
 			rc = db_error(db, e);
@@ -3976,6 +4030,9 @@ done:
 	 * reported to it, so there is none left to report here. */
 	if (wb)
 		(void)cipher_write_behind(db, 0);
+	if (keys_off)
+		(void)sqlite3_exec(db, "PRAGMA foreign_keys = ON", NULL, NULL,
+		    NULL);
 	bulk_journal_end(db, journal_restore);
 	free(bi.sql.p);
 	if (own && cache != 0) {

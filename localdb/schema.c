@@ -445,3 +445,206 @@ fail:
 	sqlite3_free(msg);
 	return rc;
 }
+
+/* ---- checking foreign keys after a bulk load ---- */
+
+/* What schema_fk_check() learns of a parent table, once per call. */
+struct fk_parent {
+	char name[64];
+	int ranged;                 /* keys to it can be checked by range */
+	sqlite3_int64 lo, hi;       /* its rowids are exactly lo..hi */
+};
+
+struct fk_state {
+	struct fk_parent p[16];
+	size_t n;
+};
+
+/* Whether table's rowid is named col (its single-column INTEGER PRIMARY
+ * KEY), col NULL meaning the primary key. */
+static int
+is_rowid_key(sqlite3 *db, const char *table, const char *col)
+{
+	sqlite3_stmt *st = NULL;
+	int pks = 0, ok = 0;
+
+	if (sqlite3_prepare_v2(db, "SELECT name, upper(type) FROM "
+	    "pragma_table_info(?1) WHERE pk > 0", -1, &st, NULL) != SQLITE_OK)
+		return 0;
+	sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *n = (const char *)sqlite3_column_text(st, 0);
+		const char *t = (const char *)sqlite3_column_text(st, 1);
+
+		pks++;
+		ok = n != NULL && t != NULL && strcmp(t, "INTEGER") == 0 &&
+		    (col == NULL || sqlite3_stricmp(col, n) == 0);
+	}
+	sqlite3_finalize(st);
+	return pks == 1 && ok;
+}
+
+/* The parent's entry: whether its rowids are dense (count = max - min +
+ * 1), and their range.  NULL on a database error. */
+static const struct fk_parent *
+fk_parent(sqlite3 *db, struct fk_state *fs, const char *name,
+    const char *to)
+{
+	struct fk_parent *p;
+	sqlite3_stmt *st = NULL;
+	char *sql;
+	size_t i;
+
+	for (i = 0; i < fs->n; i++)
+		if (strcmp(fs->p[i].name, name) == 0) {
+			/* Keys to another column than the rowid: no range. */
+			if (!is_rowid_key(db, name, to)) {
+				static const struct fk_parent none;
+
+				return &none;
+			}
+			return &fs->p[i];
+		}
+	if (fs->n == sizeof fs->p / sizeof fs->p[0] ||
+	    strlen(name) >= sizeof fs->p[0].name) {
+		static const struct fk_parent none;
+
+		return &none;
+	}
+	p = &fs->p[fs->n];
+	memset(p, 0, sizeof *p);
+	snprintf(p->name, sizeof p->name, "%s", name);
+	if (!is_rowid_key(db, name, to)) {
+		fs->n++;
+		return p;
+	}
+	sql = sqlite3_mprintf("SELECT count(*), coalesce(min(rowid), 1), "
+	    "coalesce(max(rowid), 0) FROM \"%w\"", name);
+	if (sql == NULL || sqlite3_prepare_v2(db, sql, -1, &st, NULL) !=
+	    SQLITE_OK || sqlite3_step(st) != SQLITE_ROW) {
+		sqlite3_finalize(st);
+		sqlite3_free(sql);
+		return NULL;
+	}
+	p->lo = sqlite3_column_int64(st, 1);
+	p->hi = sqlite3_column_int64(st, 2);
+	p->ranged = sqlite3_column_int64(st, 0) == p->hi - p->lo + 1;
+	sqlite3_finalize(st);
+	sqlite3_free(sql);
+	fs->n++;
+	return p;
+}
+
+/* Whether table is STRICT (its INTEGER columns hold only integers). */
+static int
+is_strict(sqlite3 *db, const char *table)
+{
+	sqlite3_stmt *st = NULL;
+	int strict = 0;
+
+	if (sqlite3_prepare_v2(db, "SELECT strict FROM pragma_table_list "
+	    "WHERE schema = 'main' AND name = ?1", -1, &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			strict = sqlite3_column_int(st, 0);
+	}
+	sqlite3_finalize(st);
+	return strict;
+}
+
+static int
+count_of(sqlite3 *db, const char *sql, long *out)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return CUTRU_EIO;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*out += (long)sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? CUTRU_OK : CUTRU_EIO;
+}
+
+/* One table: the rows with a broken key, by one scan with ranges, or by
+ * foreign_key_check when a key is not to a dense rowid. */
+static int
+fk_check_table(sqlite3 *db, struct fk_state *fs, const char *table,
+    long *bad)
+{
+	const struct fk_parent *p;
+	sqlite3_stmt *st = NULL;
+	char *cond = NULL, *sql = NULL;
+	int rc, ranged = 1, err = 0, strict = is_strict(db, table);
+
+	if (sqlite3_prepare_v2(db, "SELECT \"table\", \"from\", \"to\" FROM "
+	    "pragma_foreign_key_list(?1)", -1, &st, NULL) != SQLITE_OK)
+		return CUTRU_EIO;
+	sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *parent = (const char *)sqlite3_column_text(st, 0);
+		const char *from = (const char *)sqlite3_column_text(st, 1);
+		const char *to = (const char *)sqlite3_column_text(st, 2);
+		char *more;
+
+		if (parent == NULL || from == NULL) {
+			ranged = 0;
+			break;
+		}
+		if ((p = fk_parent(db, fs, parent, to)) == NULL) {
+			err = 1;
+			break;
+		}
+		if (!p->ranged) {
+			ranged = 0;
+			break;
+		}
+		/* NULL NOT BETWEEN ... is NULL: a NULL key holds. */
+		more = sqlite3_mprintf(strict ?
+		    "%z%s\"%w\" NOT BETWEEN %lld AND %lld" :
+		    "%z%s\"%w\" NOT BETWEEN %lld AND %lld OR "
+		    "typeof(\"%w\") NOT IN ('integer', 'null')",
+		    cond, cond != NULL ? " OR " : "", from, (long long)p->lo,
+		    (long long)p->hi, from);
+		if (more == NULL) {
+			err = 1;
+			break;
+		}
+		cond = more;
+	}
+	sqlite3_finalize(st);
+	if (err) {
+		sqlite3_free(cond);
+		return CUTRU_EIO;
+	}
+	if (ranged && cond == NULL)
+		return CUTRU_OK;        /* no foreign keys */
+	if (ranged)
+		sql = sqlite3_mprintf("SELECT count(*) FROM \"%w\" WHERE %s",
+		    table, cond);
+	else
+		sql = sqlite3_mprintf("SELECT count(DISTINCT rowid) FROM "
+		    "pragma_foreign_key_check(%Q)", table);
+	sqlite3_free(cond);
+	if (sql == NULL)
+		return CUTRU_EIO;
+	rc = count_of(db, sql, bad);
+	sqlite3_free(sql);
+	return rc;
+}
+
+int
+schema_fk_check(sqlite3 *db, const char *const *tables, size_t n, long *bad)
+{
+	struct fk_state fs;
+	size_t i;
+	int rc;
+
+	fs.n = 0;
+	*bad = 0;
+	for (i = 0; i < n; i++)
+		if ((rc = fk_check_table(db, &fs, tables[i], bad)) != CUTRU_OK)
+			return rc;
+	return CUTRU_OK;
+}

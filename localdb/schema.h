@@ -14,4 +14,16 @@ int schema_version_latest(void);
  * what this build knows) is refused untouched with CUTRU_ECONFLICT. */
 int schema_migrate(sqlite3 *db, struct cutru_err *e);
 
+/* Check the foreign keys of every row of the n tables named, as PRAGMA
+ * foreign_key_check does, for a bulk load that ran with foreign keys off:
+ * *bad is the number of rows with a key whose parent is missing, 0 when
+ * all hold.  A key to a parent whose rowids are dense (count = max - min
+ * + 1; the register never deletes persons, households or addresses) holds
+ * exactly when it is NULL or in [min, max] (an integer: the tables are
+ * STRICT): one scan of the table, no look-up per row.  A table with a key
+ * that cannot be checked so is checked by foreign_key_check.  CUTRU_OK,
+ * or CUTRU_EIO (with sqlite3_errmsg). */
+int schema_fk_check(sqlite3 *db, const char *const *tables, size_t n,
+    long *bad);
+
 #endif

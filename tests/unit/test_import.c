@@ -1764,6 +1764,12 @@ START_TEST(pipelined_bulk_load_matches_the_serial_one)
 	ck_assert_msg(run(a, b.csv, b.len, IMPORT_ALL_OR_NOTHING, NULL, &r,
 	    &e) == CUTRU_OK, "%s", e.msg);
 	ck_assert_uint_eq(r.rows_imported, 6000);
+	/* The bulk load ran with foreign keys off, checked them all before
+	 * its commit, and turned them on again. */
+	ck_assert(r.t_keys > 0);
+	ck_assert_int_eq(count(a, "PRAGMA foreign_keys"), 1);
+	ck_assert_int_eq(count(a, "SELECT count(*) FROM "
+	    "pragma_foreign_key_check"), 0);
 	import_report_free(&r);
 	ck_assert_msg(run(q, b.csv, b.len, IMPORT_QUARANTINE, rej, &r, &e) ==
 	    CUTRU_OK, "%s", e.msg);
@@ -1878,6 +1884,8 @@ START_TEST(pipelined_bulk_load_matches_the_serial_one)
 	import_report_free(&r);
 	ck_assert_int_eq(count(c, "SELECT count(*) FROM persons"), 0);
 	ck_assert_int_eq(count(c, "SELECT count(*) FROM journal"), 0);
+	/* Foreign keys are on again after a refused bulk load too. */
+	ck_assert_int_eq(count(c, "PRAGMA foreign_keys"), 1);
 	fclose(rej);
 	free(b.csv);
 	sqlite3_close(a);

@@ -58,6 +58,101 @@ START_TEST(migrates_to_latest_and_is_idempotent)
 }
 END_TEST
 
+/* schema_fk_check() against PRAGMA foreign_key_check: the same verdict,
+ * by ranges over dense parents and by the pragma when a parent has a
+ * hole. */
+static long
+fk_pragma(sqlite3 *db, const char *table)
+{
+	char sql[96];
+	sqlite3_stmt *st;
+	long n = 0;
+
+	snprintf(sql, sizeof sql, "PRAGMA foreign_key_check(%s)", table);
+	ck_assert_int_eq(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+	while (sqlite3_step(st) == SQLITE_ROW)
+		n++;
+	sqlite3_finalize(st);
+	return n;
+}
+
+START_TEST(foreign_keys_checked_after_a_bulk_load)
+{
+	static const char *const tables[] = {
+		"persons", "households", "household_members", "residences",
+		"addresses"
+	};
+	sqlite3 *db = fresh();
+	long bad = -1;
+	int i;
+
+	ck_assert_int_eq(exec(db, person_sql), SQLITE_OK);
+	ck_assert_int_eq(exec(db, "PRAGMA foreign_keys = OFF"), SQLITE_OK);
+	for (i = 2; i <= 5; i++) {
+		char sql[320];
+
+		snprintf(sql, sizeof sql, "INSERT INTO persons (id, id_number, "
+		    "name, family, middle, given, folded, sort_key, sex, dob) "
+		    "VALUES (%d, '00109000000%d', 'Nguyễn Văn An', 'Nguyễn', "
+		    "'Văn', 'An', 'nguyen van an', x'01', 1, '1990')", i, i);
+		ck_assert_int_eq(exec(db, sql), SQLITE_OK);
+	}
+	ck_assert_int_eq(exec(db, "INSERT INTO households (id, number, "
+	    "address_id, head_id, created) VALUES (1, 'HK1', 1, 1, "
+	    "'2026-01-01');"
+	    "INSERT INTO household_members (household_id, person_id, "
+	    "relationship, since) VALUES (1, 1, 'head', '2026-01-01'), "
+	    "(1, 2, 'con', '2026-01-01');"
+	    "INSERT INTO residences (person_id, kind, household_id, address_id,"
+	    " from_date, state) VALUES (1, 'permanent', 1, 1, '2026-01-01', "
+	    "'active'), (2, 'permanent', NULL, 1, '2026-01-01', 'active')"),
+	    SQLITE_OK);
+	/* All hold. */
+	ck_assert_int_eq(schema_fk_check(db, tables, 5, &bad), CUTRU_OK);
+	ck_assert_int_eq(bad, 0);
+	/* A member of a household that is not there, a residence of a
+	 * person who is not, one at an address that is not, one opened by
+	 * a dossier that is not (dossiers is empty). */
+	ck_assert_int_eq(exec(db, "INSERT INTO household_members "
+	    "(household_id, person_id, relationship, since) VALUES "
+	    "(2, 3, 'con', '2026-01-01');"
+	    "INSERT INTO residences (person_id, kind, address_id, from_date, "
+	    "state) VALUES (6, 'permanent', 1, '2026-01-01', 'active'), "
+	    "(0, 'current', 1, '2026-01-01', 'active');"
+	    "INSERT INTO residences (person_id, kind, address_id, from_date, "
+	    "to_date, state) VALUES (3, 'temporary', 7, '2026-01-01', "
+	    "'2027-01-01', 'active');"
+	    "INSERT INTO residences (person_id, kind, address_id, from_date, "
+	    "state, dossier_id) VALUES (4, 'permanent', 1, '2026-01-01', "
+	    "'active', 1)"), SQLITE_OK);
+	ck_assert_int_eq(schema_fk_check(db, tables, 5, &bad), CUTRU_OK);
+	ck_assert_int_eq(bad, 5);
+	ck_assert_int_eq(bad, fk_pragma(db, "household_members") +
+	    fk_pragma(db, "residences") + fk_pragma(db, "households"));
+	/* A hole among the persons: that table's keys go to the pragma,
+	 * which still finds the same. */
+	ck_assert_int_eq(exec(db, "DELETE FROM persons WHERE id = 5"),
+	    SQLITE_OK);
+	ck_assert_int_eq(schema_fk_check(db, tables, 5, &bad), CUTRU_OK);
+	ck_assert_int_eq(bad, 5);
+	ck_assert_int_eq(exec(db, "INSERT INTO household_members "
+	    "(household_id, person_id, relationship, since) VALUES "
+	    "(1, 5, 'con', '2026-01-01')"), SQLITE_OK);
+	ck_assert_int_eq(schema_fk_check(db, tables, 5, &bad), CUTRU_OK);
+	ck_assert_int_eq(bad, 6);
+	ck_assert_int_eq(bad, fk_pragma(db, "household_members") +
+	    fk_pragma(db, "residences") + fk_pragma(db, "households"));
+	/* A table that is not there. */
+	{
+		static const char *const none[] = { "no_such_table" };
+
+		ck_assert_int_eq(schema_fk_check(db, none, 1, &bad), CUTRU_OK);
+		ck_assert_int_eq(bad, 0);
+	}
+	sqlite3_close(db);
+}
+END_TEST
+
 START_TEST(newer_store_is_refused_untouched)
 {
 	sqlite3 *db = NULL;
@@ -184,6 +279,7 @@ test_suite(void)
 
 	tcase_add_test(tc, migrates_to_latest_and_is_idempotent);
 	tcase_add_test(tc, newer_store_is_refused_untouched);
+	tcase_add_test(tc, foreign_keys_checked_after_a_bulk_load);
 	tcase_add_test(tc, one_active_permanent_residence_per_person);
 	tcase_add_test(tc, temporary_needs_end_and_closed_needs_ground);
 	tcase_add_test(tc, bad_identity_values_are_refused);
