@@ -11,6 +11,11 @@
  * caller.  A transaction that committed but whose id was not yet written may
  * be present or not; a transaction is always all there or not at all.
  *
+ * The rollback-journal run is made again with the database written behind
+ * (cipher_write_behind(), the bulk import's way: pages sealed and written,
+ * directly where the file system allows, by the cipher's own threads), so
+ * that kills also land while a commit's pages are still in its ring.
+ *
  * 100 kills per journal mode by default; CUTRU_LONG_TESTS=1 makes it 1000. */
 
 #include <errno.h>
@@ -51,9 +56,10 @@ iterations(void)
 	return l != NULL && l[0] != '\0' && strcmp(l, "0") != 0 ? 1000 : 100;
 }
 
-/* The child: commit transactions until killed.  Never returns. */
+/* The child: commit transactions until killed, its database written
+ * behind if wb.  Never returns. */
 static void
-child_run(const char *path, const char *mode, int fd, uint64_t seed)
+child_run(const char *path, const char *mode, int wb, int fd, uint64_t seed)
 {
 	struct cipher_open_opts o = { NULL, mode, 0, "full" };
 	struct cutru_err e;
@@ -64,6 +70,8 @@ child_run(const char *path, const char *mode, int fd, uint64_t seed)
 
 	if (cipher_db_open(path, SQLITE_OPEN_READWRITE, &o, &db, &e) != 0)
 		_exit(2);
+	if (wb && cipher_write_behind(db, 1) != SQLITE_OK)
+		_exit(11);
 	if (sqlite3_exec(db, "PRAGMA cache_size = 30; "
 	    "PRAGMA wal_autocheckpoint = 40", NULL, NULL, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(db, "INSERT INTO rows(txn, i, payload) "
@@ -133,7 +141,7 @@ ids_add(struct crash_state *cs, int64_t id)
  * after it reports its first commit (so that the test makes progress
  * however slow the machine is); collect what it reported. */
 static int
-run_and_kill(const char *path, const char *mode, uint64_t seed,
+run_and_kill(const char *path, const char *mode, int wb, uint64_t seed,
     long delay_us, int after_commit, struct crash_state *cs)
 {
 	struct timespec ts;
@@ -148,7 +156,7 @@ run_and_kill(const char *path, const char *mode, uint64_t seed,
 	ck_assert_int_ge(pid, 0);
 	if (pid == 0) {
 		close(fds[0]);
-		child_run(path, mode, fds[1], seed);
+		child_run(path, mode, wb, fds[1], seed);
 		_exit(1);
 	}
 	close(fds[1]);
@@ -207,7 +215,7 @@ verify(const char *path, const struct crash_state *cs)
 }
 
 static void
-crash_loop(const char *mode)
+crash_loop(const char *mode, int wb)
 {
 	unsigned char key[CIPHER_KEY_BYTES], sid[CIPHER_STORE_ID_BYTES];
 	struct crash_state cs = { NULL, 0, 0, 0 };
@@ -237,12 +245,14 @@ crash_loop(const char *mode)
 		int early = rnd(&s) % 4 == 0;
 		long delay = (long)(rnd(&s) % (early ? 30000 : 40000));
 
-		if (run_and_kill(path, mode, rnd(&s), delay, !early, &cs) > 0)
+		if (run_and_kill(path, mode, wb, rnd(&s), delay, !early, &cs) >
+		    0)
 			cs.kills_in_commit++;
 		verify(path, &cs);
 	}
-	printf("# %s: %d kills, %zu commits reported, %d runs committed, %lds\n",
-	    mode, n, cs.n, cs.kills_in_commit, (long)(time(NULL) - t0));
+	printf("# %s%s: %d kills, %zu commits reported, %d runs committed, "
+	    "%lds\n", mode, wb ? ", write-behind" : "", n, cs.n,
+	    cs.kills_in_commit, (long)(time(NULL) - t0));
 	ck_assert_int_ge(cs.kills_in_commit, n / 2);
 	cipher_key_detach(path);
 	free(cs.ids);
@@ -253,13 +263,19 @@ crash_loop(const char *mode)
 
 START_TEST(crash_rollback_journal)
 {
-	crash_loop("delete");
+	crash_loop("delete", 0);
+}
+END_TEST
+
+START_TEST(crash_write_behind)
+{
+	crash_loop("delete", 1);
 }
 END_TEST
 
 START_TEST(crash_wal)
 {
-	crash_loop("wal");
+	crash_loop("wal", 0);
 }
 END_TEST
 
@@ -273,6 +289,7 @@ test_suite(void)
 	tcase_set_timeout(tc, 3600);
 	tcase_add_test(tc, crash_rollback_journal);
 	tcase_add_test(tc, crash_wal);
+	tcase_add_test(tc, crash_write_behind);
 	suite_add_tcase(s, tc);
 	return s;
 }
