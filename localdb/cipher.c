@@ -349,7 +349,9 @@ struct write_behind {
 	size_t run_n;                       /* pages in run */
 	sqlite3_int64 run_off;              /* offset of the first */
 	sqlite3_int64 wsize;                /* file size once the runs handed
-	                                     * over are written; -1 unknown */
+	                                     * over are written; -1 unknown,
+	                                     * as after every wait for the
+	                                     * ring (wb_quiesce()) */
 	/* the I/O thread's own */
 	int dfd;                            /* O_DIRECT descriptor, or -1 */
 };
@@ -1182,6 +1184,10 @@ wb_quiesce(struct cipher_file *f, int report)
 	rc = w->err;
 	if (report)
 		w->err = SQLITE_OK;
+	/* What comes next (a truncate, another connection's commit between
+	 * locks) may change the file's size: the sealing thread asks again
+	 * before its next run. */
+	w->wsize = -1;
 	pthread_mutex_unlock(&w->mu);
 	return rc;
 }

@@ -1853,6 +1853,58 @@ END_TEST
  * checkpoint then grows the file over them.  Every page inside the file must
  * still be readable (VACUUM and the backup API read free pages too), while
  * a page of zeros written by someone else is refused. */
+/* Written behind, a page past the end of the file is preceded by sealed
+ * pages as well, also after a truncate made the file shorter than the
+ * sealing thread last saw it; and failures of shape are still refused. */
+START_TEST(write_behind_leaves_no_holes)
+{
+	unsigned char page[PG], got[PG];
+	sqlite3_int64 sz = 0;
+	sqlite3_file *f;
+	struct vfsx v;
+	struct fx x;
+	int rc, i, on = 1, off = 0;
+
+	fx_init(&x);
+	vfsx_init(&v, x.db);
+	f = vfsx_open(&v, v.fn, SQLITE_OPEN_MAIN_DB, &rc);
+	ck_assert_int_eq(rc, SQLITE_OK);
+	ck_assert_int_eq(f->pMethods->xFileControl(f,
+	    CIPHER_FCNTL_WRITE_BEHIND, &on), SQLITE_MISUSE);
+	make_page1(page, 40);
+	ck_assert_int_eq(f->pMethods->xWrite(f, page, PG, 0), SQLITE_OK);
+	ck_assert_int_eq(f->pMethods->xFileControl(f,
+	    CIPHER_FCNTL_WRITE_BEHIND, &on), SQLITE_OK);
+	memset(page, 0x5a, sizeof page);
+	ck_assert_int_eq(f->pMethods->xWrite(f, page, PG, 9 * PG), SQLITE_OK);
+	ck_assert_int_eq(f->pMethods->xWrite(f, page, PG - 1, 0),
+	    SQLITE_IOERR_WRITE);
+	ck_assert_int_eq(f->pMethods->xSync(f, SQLITE_SYNC_NORMAL), SQLITE_OK);
+	ck_assert_uint_eq(file_size(x.db), 10 * PG);
+	ck_assert_int_eq(f->pMethods->xTruncate(f, 3 * PG), SQLITE_OK);
+	ck_assert_int_eq(f->pMethods->xWrite(f, page, PG, 7 * PG), SQLITE_OK);
+	ck_assert_int_eq(f->pMethods->xWrite(f, page, PG, 8 * PG), SQLITE_OK);
+	ck_assert_int_eq(f->pMethods->xFileSize(f, &sz), SQLITE_OK);
+	ck_assert_int_eq(sz, 9 * PG);
+	for (i = 3; i < 7; i++) {
+		ck_assert_int_eq(f->pMethods->xRead(f, got, PG,
+		    (sqlite3_int64)i * PG), SQLITE_OK);
+		ck_assert_int_eq(got[0], 0);
+		ck_assert_int_eq(got[PG - 41], 0);
+	}
+	for (i = 7; i < 9; i++) {
+		ck_assert_int_eq(f->pMethods->xRead(f, got, PG,
+		    (sqlite3_int64)i * PG), SQLITE_OK);
+		ck_assert_mem_eq(got, page, PG - 40);
+	}
+	ck_assert_int_eq(f->pMethods->xFileControl(f,
+	    CIPHER_FCNTL_WRITE_BEHIND, &off), SQLITE_OK);
+	vfsx_close(f);
+	sqlite3_free_filename(v.fn);
+	fx_done(&x);
+}
+END_TEST
+
 START_TEST(grown_files_have_no_holes)
 {
 	sqlite3 *db, *c;
@@ -1995,6 +2047,7 @@ test_suite(void)
 	tcase_add_test(tc, mmap_is_off_and_no_subpage_reads);
 	tcase_add_test(tc, split_wal_writes_fail_cleanly);
 	tcase_add_test(tc, grown_files_have_no_holes);
+	tcase_add_test(tc, write_behind_leaves_no_holes);
 	tcase_add_test(tc, multi_store_commit_is_refused);
 	suite_add_tcase(s, tc);
 	return s;
