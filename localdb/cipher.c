@@ -1300,9 +1300,11 @@ wb_start(struct cipher_file *f)
 #ifdef O_DIRECT
 	/* Direct writes only over the operating system's own VFS (a test's
 	 * fault-injecting VFS must see every write) and for pages of the
-	 * usual block alignment. */
+	 * usual block alignment; like SQLite's own, the descriptor follows
+	 * no symbolic link (the store's folder is private, cutru-store(5)). */
 	if (f->direct_ok && w->pgsz % WB_ALIGN == 0)
-		w->dfd = open(f->zname, O_WRONLY | O_DIRECT | O_CLOEXEC);
+		w->dfd = open(f->zname, O_WRONLY | O_DIRECT | O_NOFOLLOW |
+		    O_CLOEXEC);
 #endif
 	if (pthread_mutex_init(&w->mu, NULL) != 0) {
 		wb_free(w);
