@@ -1276,7 +1276,8 @@ static int
 wb_start(struct cipher_file *f)
 {
 	struct write_behind *w;
-	size_t runsz;
+	pthread_cond_t *cv[3];
+	size_t runsz, made = 0;
 	void *r0 = NULL, *r1 = NULL;
 
 	if (f->wb != NULL)
@@ -1310,20 +1311,14 @@ wb_start(struct cipher_file *f)
 		wb_free(w);
 		return SQLITE_NOMEM;
 	}
-	if (pthread_cond_init(&w->work, NULL) != 0) {
-		pthread_mutex_destroy(&w->mu);
-		wb_free(w);
-		return SQLITE_NOMEM;
-	}
-	if (pthread_cond_init(&w->room, NULL) != 0) {
-		pthread_cond_destroy(&w->work);
-		pthread_mutex_destroy(&w->mu);
-		wb_free(w);
-		return SQLITE_NOMEM;
-	}
-	if (pthread_cond_init(&w->io_cv, NULL) != 0) {
-		pthread_cond_destroy(&w->room);
-		pthread_cond_destroy(&w->work);
+	cv[0] = &w->work;
+	cv[1] = &w->room;
+	cv[2] = &w->io_cv;
+	while (made < 3 && pthread_cond_init(cv[made], NULL) == 0)
+		made++;
+	if (made < 3) {
+		while (made > 0)
+			pthread_cond_destroy(cv[--made]);
 		pthread_mutex_destroy(&w->mu);
 		wb_free(w);
 		return SQLITE_NOMEM;

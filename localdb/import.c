@@ -3684,13 +3684,13 @@ bulk_journal_end(sqlite3 *db, int restore)
 		    NULL);
 }
 
-#define N_BULK_TABLES 5
-
-/* The tables an import fills (N_BULK_TABLES). */
-static const char *const bulk_tables[N_BULK_TABLES] = {
+/* The tables an import fills. */
+static const char *const bulk_tables[] = {
 	"persons", "households", "household_members", "residences",
 	"addresses"
 };
+
+#define N_BULK_TABLES (sizeof bulk_tables / sizeof bulk_tables[0])
 
 /* Every foreign key of the tables a bulk load fills, before it commits
  * (schema_fk_check(): by ranges, the register's ids being dense).  A
@@ -3740,7 +3740,7 @@ bulk_indexes_drop(sqlite3 *db, struct bulk_indexes *bi)
 	    " WHERE s.type = 'index' AND l.\"unique\" = 0 AND l.origin = 'c'"
 	    " AND s.sql IS NOT NULL", -1, &st, NULL) != SQLITE_OK)
 		goto done;
-	for (i = 0; i < sizeof bulk_tables / sizeof bulk_tables[0]; i++) {
+	for (i = 0; i < N_BULK_TABLES; i++) {
 		sqlite3_reset(st);
 		sqlite3_bind_text(st, 1, bulk_tables[i], -1, SQLITE_STATIC);
 		while ((r = sqlite3_step(st)) == SQLITE_ROW) {

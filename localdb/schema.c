@@ -460,6 +460,9 @@ struct fk_state {
 	size_t n;
 };
 
+/* A parent whose keys go to foreign_key_check. */
+static const struct fk_parent fk_unranged;
+
 /* Whether table's rowid is named col (its single-column INTEGER PRIMARY
  * KEY), col NULL meaning the primary key. */
 static int
@@ -498,19 +501,12 @@ fk_parent(sqlite3 *db, struct fk_state *fs, const char *name,
 	for (i = 0; i < fs->n; i++)
 		if (strcmp(fs->p[i].name, name) == 0) {
 			/* Keys to another column than the rowid: no range. */
-			if (!is_rowid_key(db, name, to)) {
-				static const struct fk_parent none;
-
-				return &none;
-			}
-			return &fs->p[i];
+			return is_rowid_key(db, name, to) ? &fs->p[i] :
+			    &fk_unranged;
 		}
 	if (fs->n == sizeof fs->p / sizeof fs->p[0] ||
-	    strlen(name) >= sizeof fs->p[0].name) {
-		static const struct fk_parent none;
-
-		return &none;
-	}
+	    strlen(name) >= sizeof fs->p[0].name)
+		return &fk_unranged;
 	p = &fs->p[fs->n];
 	memset(p, 0, sizeof *p);
 	snprintf(p->name, sizeof p->name, "%s", name);

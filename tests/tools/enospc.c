@@ -225,10 +225,11 @@ write(int fd, const void *buf, size_t n)
 	return taken(fd, f(fd, buf, m));
 }
 
-ssize_t
-pwrite(int fd, const void *buf, size_t n, off_t off)
+/* pwrite() or pwrite64() (name), within the budget. */
+static ssize_t
+budget_pwrite(const char *name, int fd, const void *buf, size_t n, off_t off)
 {
-	pwrite_fn f = (pwrite_fn)next_fn("pwrite");
+	pwrite_fn f = (pwrite_fn)next_fn(name);
 	size_t m = room_for(fd, n);
 
 	if (m == 0 && n != 0) {
@@ -239,16 +240,15 @@ pwrite(int fd, const void *buf, size_t n, off_t off)
 }
 
 ssize_t
+pwrite(int fd, const void *buf, size_t n, off_t off)
+{
+	return budget_pwrite("pwrite", fd, buf, n, off);
+}
+
+ssize_t
 pwrite64(int fd, const void *buf, size_t n, off_t off)
 {
-	pwrite_fn f = (pwrite_fn)next_fn("pwrite64");
-	size_t m = room_for(fd, n);
-
-	if (m == 0 && n != 0) {
-		errno = ENOSPC;
-		return -1;
-	}
-	return taken(fd, f(fd, buf, m, off));
+	return budget_pwrite("pwrite64", fd, buf, n, off);
 }
 
 int

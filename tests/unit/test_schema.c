@@ -76,14 +76,32 @@ fk_pragma(sqlite3 *db, const char *table)
 	return n;
 }
 
+/* The rows schema_fk_check() finds broken in tables. */
+static long
+fk_bad(sqlite3 *db, const char *const *tables, size_t n)
+{
+	long bad = -1;
+
+	ck_assert_int_eq(schema_fk_check(db, tables, n, &bad), CUTRU_OK);
+	return bad;
+}
+
+/* The keys foreign_key_check finds broken in the tables that have keys. */
+static long
+fk_pragma_all(sqlite3 *db)
+{
+	return fk_pragma(db, "household_members") +
+	    fk_pragma(db, "residences") + fk_pragma(db, "households");
+}
+
 START_TEST(foreign_keys_checked_after_a_bulk_load)
 {
 	static const char *const tables[] = {
 		"persons", "households", "household_members", "residences",
 		"addresses"
 	};
+	static const char *const none[] = { "no_such_table" };
 	sqlite3 *db = fresh();
-	long bad = -1;
 	int i;
 
 	ck_assert_int_eq(exec(db, person_sql), SQLITE_OK);
@@ -108,8 +126,7 @@ START_TEST(foreign_keys_checked_after_a_bulk_load)
 	    "'active'), (2, 'permanent', NULL, 1, '2026-01-01', 'active')"),
 	    SQLITE_OK);
 	/* All hold. */
-	ck_assert_int_eq(schema_fk_check(db, tables, 5, &bad), CUTRU_OK);
-	ck_assert_int_eq(bad, 0);
+	ck_assert_int_eq(fk_bad(db, tables, 5), 0);
 	/* A member of a household that is not there, a residence of a
 	 * person who is not, one at an address that is not, one opened by
 	 * a dossier that is not (dossiers is empty). */
@@ -125,30 +142,20 @@ START_TEST(foreign_keys_checked_after_a_bulk_load)
 	    "INSERT INTO residences (person_id, kind, address_id, from_date, "
 	    "state, dossier_id) VALUES (4, 'permanent', 1, '2026-01-01', "
 	    "'active', 1)"), SQLITE_OK);
-	ck_assert_int_eq(schema_fk_check(db, tables, 5, &bad), CUTRU_OK);
-	ck_assert_int_eq(bad, 5);
-	ck_assert_int_eq(bad, fk_pragma(db, "household_members") +
-	    fk_pragma(db, "residences") + fk_pragma(db, "households"));
+	ck_assert_int_eq(fk_bad(db, tables, 5), 5);
+	ck_assert_int_eq(fk_pragma_all(db), 5);
 	/* A hole among the persons: that table's keys go to the pragma,
 	 * which still finds the same. */
 	ck_assert_int_eq(exec(db, "DELETE FROM persons WHERE id = 5"),
 	    SQLITE_OK);
-	ck_assert_int_eq(schema_fk_check(db, tables, 5, &bad), CUTRU_OK);
-	ck_assert_int_eq(bad, 5);
+	ck_assert_int_eq(fk_bad(db, tables, 5), 5);
 	ck_assert_int_eq(exec(db, "INSERT INTO household_members "
 	    "(household_id, person_id, relationship, since) VALUES "
 	    "(1, 5, 'con', '2026-01-01')"), SQLITE_OK);
-	ck_assert_int_eq(schema_fk_check(db, tables, 5, &bad), CUTRU_OK);
-	ck_assert_int_eq(bad, 6);
-	ck_assert_int_eq(bad, fk_pragma(db, "household_members") +
-	    fk_pragma(db, "residences") + fk_pragma(db, "households"));
+	ck_assert_int_eq(fk_bad(db, tables, 5), 6);
+	ck_assert_int_eq(fk_pragma_all(db), 6);
 	/* A table that is not there. */
-	{
-		static const char *const none[] = { "no_such_table" };
-
-		ck_assert_int_eq(schema_fk_check(db, none, 1, &bad), CUTRU_OK);
-		ck_assert_int_eq(bad, 0);
-	}
+	ck_assert_int_eq(fk_bad(db, none, 1), 0);
 	sqlite3_close(db);
 }
 END_TEST
