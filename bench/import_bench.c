@@ -175,8 +175,9 @@ run_import(sqlite3 *db, const char *csv, struct side *s)
 	s->persons = r.persons_added;
 	if (rc == CUTRU_OK)
 		printf("%s: read %.2f s, apply %.2f s, indexes %.2f s, "
-		    "name index %.2f s, keys %.2f s, commit %.2f s\n", s->name,
-		    r.t_read, r.t_apply, r.t_indexes, r.t_search, r.t_keys,
+		    "name index %.2f s (%s), keys %.2f s, commit %.2f s\n",
+		    s->name, r.t_read, r.t_apply, r.t_indexes, r.t_search,
+		    r.names_adopted ? "made beside" : "rebuilt", r.t_keys,
 		    r.t_commit);
 	if (rc != CUTRU_OK) {
 		fprintf(stderr, "%s: import failed: %s\n", s->name, e.msg);

@@ -79,6 +79,10 @@ struct import_report {
 	 * load's check of the foreign keys, and the commit (for the
 	 * benchmarks; no personal data). */
 	double t_read, t_apply, t_indexes, t_search, t_keys, t_commit;
+	/* The name index was made beside the other indexes, on a thread of
+	 * its own (a bulk load into an empty register), not rebuilt at the
+	 * end. */
+	int names_adopted;
 	struct import_error *errors; /* in file order, n_errors of them */
 	size_t n_errors;
 	void *priv;                /* storage behind errors */

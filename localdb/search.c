@@ -921,18 +921,11 @@ arena_free(struct arena_block *b)
 	}
 }
 
-struct rebuild_row {
-	const uint8_t *key;
-	const char *folded;
-	int64_t id;
-	uint32_t keylen, flen;
-};
-
 /* (sort key, id): the rank order. */
 static int
 rebuild_row_cmp(const void *pa, const void *pb)
 {
-	const struct rebuild_row *a = pa, *b = pb;
+	const struct search_person *a = pa, *b = pb;
 	size_t m = a->keylen < b->keylen ? a->keylen : b->keylen;
 	int c = m > 0 ? memcmp(a->key, b->key, m) : 0;
 
@@ -946,10 +939,10 @@ rebuild_row_cmp(const void *pa, const void *pb)
 /* Read every person (in table order: no index lookups) into *rows. */
 static int
 rebuild_read(sqlite3 *db, struct arena_block **arena,
-    struct rebuild_row **rows, size_t *n, struct cutru_err *e)
+    struct search_person **rows, size_t *n, struct cutru_err *e)
 {
 	sqlite3_stmt *sel = NULL;
-	struct rebuild_row *r = NULL, *nr;
+	struct search_person *r = NULL, *nr;
 	size_t cap = 0, len;
 	int src, rc = CUTRU_OK;
 
@@ -997,34 +990,31 @@ done:
 	return rc;
 }
 
-/* Relabel the distinct sort keys evenly and refill the index in rank
- * order, so that FTS5 appends to its doclists instead of writing a
- * segment per row.  The persons are read in table order and sorted here:
- * walking persons_sort would look each row up in the table, which at a
- * million persons costs more than the sort. */
-int
-search_rebuild(sqlite3 *db, struct cutru_err *e)
+/* The rows of person_search and search_names for the n persons rows,
+ * written into db's (empty) tables: the distinct sort keys labelled evenly,
+ * the index filled in rank order, so that FTS5 appends to its doclists
+ * instead of writing a segment per row.  No merging while the rows stream
+ * in (FTS5 would merge the same rows again and again); one 'optimize' at
+ * the end.  And a larger in-memory hash (64 MiB instead of FTS5's 1 MiB)
+ * meanwhile, so that a million persons make a few segments to merge rather
+ * than hundreds: 2.5 s -> 2.1 s at 1,000,000 persons (bench/RESULTS.md,
+ * "Import").  The three settings are set back at the end; the caller's
+ * savepoint undoes everything on failure.  rows is sorted in place. */
+static int
+fill(sqlite3 *db, struct search_person *rows, size_t n, struct cutru_err *e)
 {
 	sqlite3_stmt *name = NULL, *add = NULL;
-	struct arena_block *arena = NULL;
-	struct rebuild_row *rows = NULL;
 	char *buf = NULL;
-	size_t n = 0, i, distinct = 0, bufcap = 0, tlen;
+	size_t i, distinct = 0, bufcap = 0, tlen;
 	int64_t spacing, label = 0;
 	int rc = CUTRU_OK;
 
-	if (exec_or_fail(db, "SAVEPOINT search_rebuild") != 0)
-		return cutru_err_set(e, CUTRU_EIO, NULL,
-		    _("Could not rebuild the name index: %s."), sqlite3_errmsg(db));
-	/* No merging while the rows stream in (FTS5 would merge the same
-	 * rows again and again); one 'optimize' at the end.  And a larger
-	 * in-memory hash (64 MiB instead of FTS5's 1 MiB) for the length of
-	 * the rebuild, so that a million persons make a few segments to
-	 * merge rather than hundreds: 2.5 s -> 2.1 s at 1,000,000 persons
-	 * (bench/RESULTS.md, "Import").  All three are set back at the end;
-	 * a failure rolls them back with the rest. */
-	if (exec_or_fail(db, SEARCH_DROP_TRIGGERS SEARCH_TRIGGERS
-	    "DELETE FROM search_names;"
+	for (i = 0; i < n; i++)
+		if (rows[i].id < 1 || rows[i].id > RANK_ID_MASK)
+			return cutru_err_set(e, CUTRU_EINVAL, NULL,
+			    _("Could not rebuild the name index: person id %lld lies outside 1..%lld."),
+			    (long long)rows[i].id, (long long)RANK_ID_MASK);
+	if (exec_or_fail(db, "DELETE FROM search_names;"
 	    "INSERT INTO person_search (person_search) VALUES ('delete-all');"
 	    "INSERT INTO person_search (person_search, rank) VALUES ('automerge', 0);"
 	    "INSERT INTO person_search (person_search, rank)"
@@ -1032,8 +1022,6 @@ search_rebuild(sqlite3 *db, struct cutru_err *e)
 	    "INSERT INTO person_search (person_search, rank)"
 	    " VALUES ('hashsize', 67108864)") != 0)
 		goto fail;
-	if ((rc = rebuild_read(db, &arena, &rows, &n, e)) != CUTRU_OK)
-		goto undo;
 	qsort(rows, n, sizeof *rows, rebuild_row_cmp);
 	for (i = 0; i < n; i++)
 		if (i == 0 || rows[i].keylen != rows[i - 1].keylen ||
@@ -1062,7 +1050,7 @@ search_rebuild(sqlite3 *db, struct cutru_err *e)
 			if (b == NULL) {
 				rc = cutru_err_set(e, CUTRU_ENOMEM, NULL,
 				    _("Out of memory."));
-				goto undo;
+				goto done;
 			}
 			buf = b;
 			bufcap = 3 * (size_t)rows[i].flen + 9;
@@ -1082,25 +1070,158 @@ search_rebuild(sqlite3 *db, struct cutru_err *e)
 	    "INSERT INTO person_search (person_search, rank)"
 	    " VALUES ('crisismerge', 16);"
 	    "INSERT INTO person_search (person_search, rank)"
-	    " VALUES ('hashsize', 1048576);"
-	    "DELETE FROM search_deferred") != 0)
+	    " VALUES ('hashsize', 1048576)") != 0)
 		goto fail;
 	goto done;
 fail:
 	rc = cutru_err_set(e, CUTRU_EIO, NULL,
 	    _("Could not rebuild the name index: %s."), sqlite3_errmsg(db));
-undo:
-	sqlite3_finalize(name);
-	sqlite3_finalize(add);
-	name = add = NULL;
-	sqlite3_exec(db, "ROLLBACK TO search_rebuild", NULL, NULL, NULL);
 done:
 	sqlite3_finalize(name);
 	sqlite3_finalize(add);
+	free(buf);
+	return rc;
+}
+
+/* Relabel and refill from persons, read in table order and sorted here:
+ * walking persons_sort would look each row up in the table, which at a
+ * million persons costs more than the sort. */
+int
+search_rebuild(sqlite3 *db, struct cutru_err *e)
+{
+	struct arena_block *arena = NULL;
+	struct search_person *rows = NULL;
+	size_t n = 0;
+	int rc;
+
+	if (exec_or_fail(db, "SAVEPOINT search_rebuild") != 0)
+		return cutru_err_set(e, CUTRU_EIO, NULL,
+		    _("Could not rebuild the name index: %s."), sqlite3_errmsg(db));
+	if (exec_or_fail(db, SEARCH_DROP_TRIGGERS SEARCH_TRIGGERS) != 0)
+		rc = cutru_err_set(e, CUTRU_EIO, NULL,
+		    _("Could not rebuild the name index: %s."),
+		    sqlite3_errmsg(db));
+	else if ((rc = rebuild_read(db, &arena, &rows, &n, e)) == CUTRU_OK &&
+	    (rc = fill(db, rows, n, e)) == CUTRU_OK &&
+	    exec_or_fail(db, "DELETE FROM search_deferred") != 0)
+		rc = cutru_err_set(e, CUTRU_EIO, NULL,
+		    _("Could not rebuild the name index: %s."),
+		    sqlite3_errmsg(db));
+	if (rc != CUTRU_OK)
+		sqlite3_exec(db, "ROLLBACK TO search_rebuild", NULL, NULL, NULL);
 	sqlite3_exec(db, "RELEASE search_rebuild", NULL, NULL, NULL);
 	free(rows);
 	arena_free(arena);
-	free(buf);
+	return rc;
+}
+
+int
+search_build(struct search_person *p, size_t n, sqlite3 **img,
+    struct cutru_err *e)
+{
+	sqlite3 *db = NULL;
+	int rc;
+
+	*img = NULL;
+	if (sqlite3_open_v2(":memory:", &db, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		rc = db != NULL ? cutru_err_set(e, CUTRU_EIO, NULL,
+		    _("Could not rebuild the name index: %s."),
+		    sqlite3_errmsg(db)) : cutru_err_set(e, CUTRU_ENOMEM, NULL,
+		    _("Out of memory."));
+		sqlite3_close(db);
+		return rc;
+	}
+	if (exec_or_fail(db, "PRAGMA journal_mode = OFF;"
+	    "BEGIN;" SEARCH_INDEX_TABLES) != 0)
+		rc = cutru_err_set(e, CUTRU_EIO, NULL,
+		    _("Could not rebuild the name index: %s."),
+		    sqlite3_errmsg(db));
+	else if ((rc = fill(db, p, n, e)) == CUTRU_OK &&
+	    exec_or_fail(db, "COMMIT") != 0)
+		rc = cutru_err_set(e, CUTRU_EIO, NULL,
+		    _("Could not rebuild the name index: %s."),
+		    sqlite3_errmsg(db));
+	if (rc != CUTRU_OK) {
+		sqlite3_close(db);
+		return rc;
+	}
+	*img = db;
+	return CUTRU_OK;
+}
+
+void
+search_image_free(sqlite3 *img)
+{
+	sqlite3_close(img);
+}
+
+/* Copy every row of table t (columns cols, n of them, whose parameters
+ * are marks) from img into db's table of the same name. */
+static int
+copy_rows(sqlite3 *db, sqlite3 *img, const char *t, const char *cols,
+    const char *marks, int n)
+{
+	sqlite3_stmt *get = NULL, *put = NULL;
+	char sql[160];
+	int i, src, rc = -1;
+
+	if (snprintf(sql, sizeof sql, "SELECT %s FROM %s", cols, t) >=
+	    (int)sizeof sql ||
+	    sqlite3_prepare_v2(img, sql, -1, &get, NULL) != SQLITE_OK ||
+	    snprintf(sql, sizeof sql, "INSERT INTO %s (%s) VALUES (%s)", t,
+	    cols, marks) >= (int)sizeof sql ||
+	    sqlite3_prepare_v2(db, sql, -1, &put, NULL) != SQLITE_OK)
+		goto done;
+	while ((src = sqlite3_step(get)) == SQLITE_ROW) {
+		for (i = 0; i < n; i++)
+			if (sqlite3_bind_value(put, i + 1,
+			    sqlite3_column_value(get, i)) != SQLITE_OK)
+				goto done;
+		if (sqlite3_step(put) != SQLITE_DONE)
+			goto done;
+		sqlite3_reset(put);
+	}
+	rc = src == SQLITE_DONE ? 0 : -1;
+done:
+	sqlite3_finalize(get);
+	sqlite3_finalize(put);
+	return rc;
+}
+
+/* The index is FTS5's own rows (its shadow tables person_search_data and
+ * person_search_idx), which only FTS5 writes otherwise.  'delete-all'
+ * first makes FTS5 forget what it held of the old index (its cached
+ * structure and totals); the rows are then replaced whole, in one
+ * savepoint, and FTS5 reads the new structure from them at its next use. */
+int
+search_adopt(sqlite3 *db, sqlite3 *img, struct cutru_err *e)
+{
+	int rc = CUTRU_OK;
+
+	if (exec_or_fail(db, "SAVEPOINT search_adopt") != 0) {
+		rc = cutru_err_set(e, CUTRU_EIO, NULL,
+		    _("Could not rebuild the name index: %s."), sqlite3_errmsg(db));
+		sqlite3_close(img);
+		return rc;
+	}
+	if (exec_or_fail(db, SEARCH_DROP_TRIGGERS SEARCH_TRIGGERS
+	    "DELETE FROM search_names;"
+	    "INSERT INTO person_search (person_search) VALUES ('delete-all');"
+	    "DELETE FROM person_search_data;"
+	    "DELETE FROM person_search_idx;") != 0 ||
+	    copy_rows(db, img, "search_names", "key, label", "?1, ?2",
+	    2) != 0 ||
+	    copy_rows(db, img, "person_search_data", "id, block",
+	    "?1, ?2", 2) != 0 ||
+	    copy_rows(db, img, "person_search_idx", "segid, term, pgno",
+	    "?1, ?2, ?3", 3) != 0 || exec_or_fail(db, "DELETE FROM search_deferred") != 0) {
+		rc = cutru_err_set(e, CUTRU_EIO, NULL,
+		    _("Could not rebuild the name index: %s."), sqlite3_errmsg(db));
+		sqlite3_exec(db, "ROLLBACK TO search_adopt", NULL, NULL, NULL);
+	}
+	sqlite3_exec(db, "RELEASE search_adopt", NULL, NULL, NULL);
+	sqlite3_close(img);
 	return rc;
 }
 

@@ -122,6 +122,32 @@ int search_defer(sqlite3 *db, struct cutru_err *e);
  * nothing checks during an import), CUTRU_EIO, CUTRU_ENOMEM. */
 int search_rebuild(sqlite3 *db, struct cutru_err *e);
 
+/* A person as the name index knows them: for search_build(). */
+struct search_person {
+	const uint8_t *key;       /* persons.sort_key */
+	const char *folded;       /* persons.folded, not NUL-terminated */
+	int64_t id;               /* persons.id, 1..2^31-1 */
+	uint32_t keylen, flen;
+};
+
+/* search_rebuild() in two halves, for a bulk import that knows every
+ * person it loaded (localdb/import.c): search_build() makes the index of
+ * the n persons p (sorted in place) in a private in-memory database of its
+ * own connection, *img, as search_rebuild() would make it for a register
+ * holding exactly them; it touches no store, so it can run on another
+ * thread while the store's connection is busy.  search_adopt() then puts
+ * that index in db instead of rebuilding it, and ends the deferral, all or
+ * nothing (in a SAVEPOINT); it is for a register whose persons are
+ * exactly p, which the caller must have made sure of.  The rows it copies
+ * are the ones search_rebuild() would have written (tests/test_search
+ * compares them byte for byte).  img is closed by search_adopt(), or by
+ * search_image_free() when it is not used.  CUTRU_EINVAL (an id outside
+ * 1..2^31-1), CUTRU_EIO, CUTRU_ENOMEM; on failure db is as it was. */
+int search_build(struct search_person *p, size_t n, sqlite3 **img,
+    struct cutru_err *e);
+int search_adopt(sqlite3 *db, sqlite3 *img, struct cutru_err *e);
+void search_image_free(sqlite3 *img);
+
 /* The index's state into *state.  CUTRU_EIO if it cannot be read. */
 int search_index_state(sqlite3 *db, enum search_index *state,
     struct cutru_err *e);

@@ -75,7 +75,11 @@
  * interrupted half way leaves it recorded and the index is rebuilt by
  * whoever calls search_rebuild() next.  While the triggers are away,
  * nothing checks the person ids: search_rebuild() refuses one out of
- * range.
+ * range.  A bulk load into an empty register can make the same rows
+ * elsewhere (search_build(), on its own connection and thread) and copy
+ * them in (search_adopt()): FTS5's shadow tables person_search_data and
+ * person_search_idx are then written directly, after a 'delete-all' that
+ * makes FTS5 drop what it had cached of the old index.
  */
 #ifndef CUTRU_SEARCH_INDEX_H
 #define CUTRU_SEARCH_INDEX_H
@@ -178,12 +182,9 @@
 	"DROP TRIGGER IF EXISTS person_search_delete;" \
 	"DROP TRIGGER IF EXISTS person_search_update;"
 
-/* The tables, settings and triggers, for migration 1. */
-#define SEARCH_SCHEMA \
-	"CREATE TABLE search_deferred (" \
-	"  id INTEGER PRIMARY KEY CHECK (id = 1)," \
-	"  reason TEXT NOT NULL CHECK (reason IN ('import', 'full'))" \
-	") STRICT;" \
+/* The labels and the index, with its settings: in the store (migration 1)
+ * and in the private database search_build() fills. */
+#define SEARCH_INDEX_TABLES \
 	"CREATE TABLE search_names (" \
 	"  key BLOB PRIMARY KEY," \
 	"  label INTEGER NOT NULL UNIQUE CHECK (label > 0 AND label < " \
@@ -191,7 +192,15 @@
 	") STRICT, WITHOUT ROWID;" \
 	"CREATE VIRTUAL TABLE person_search USING fts5(places, content=''," \
 	"  columnsize=0, detail=none, prefix='2 3 4 5 6 7', tokenize='ascii');" \
-	"INSERT INTO person_search (person_search, rank) VALUES ('pgsz', 4000);" \
+	"INSERT INTO person_search (person_search, rank) VALUES ('pgsz', 4000);"
+
+/* The tables, settings and triggers, for migration 1. */
+#define SEARCH_SCHEMA \
+	"CREATE TABLE search_deferred (" \
+	"  id INTEGER PRIMARY KEY CHECK (id = 1)," \
+	"  reason TEXT NOT NULL CHECK (reason IN ('import', 'full'))" \
+	") STRICT;" \
+	SEARCH_INDEX_TABLES \
 	SEARCH_TRIGGERS \
 	/* Legacy household books name people by their 9-digit CMND. */ \
 	"CREATE INDEX persons_legacy_cmnd ON persons (legacy_cmnd)" \

@@ -1511,6 +1511,126 @@ big_good(struct big *b, unsigned rows)
 	}
 }
 
+/* The ids search_persons() finds for query, space-separated, malloc'd. */
+static char *
+found_ids(sqlite3 *db, const char *query)
+{
+	struct search_result *res = calloc(50, sizeof *res);
+	struct cutru_err e;
+	char *s = calloc(50, 24);
+	size_t n = 0, i;
+
+	ck_assert_ptr_nonnull(res);
+	ck_assert_ptr_nonnull(s);
+	ck_assert_msg(search_persons(db, query, NULL, 50, res, &n, &e) ==
+	    CUTRU_OK, "%s: %s", query, e.msg);
+	for (i = 0; i < n; i++)
+		sprintf(s + strlen(s), "%lld ", (long long)res[i].id);
+	free(res);
+	return s;
+}
+
+/* The name index's own rows, as text: labels, FTS5's index and its
+ * pages (the structure record, id 10, without its first four bytes: the
+ * settings cookie, which counts the changes of the index's settings). */
+static char *
+name_index_of(sqlite3 *db)
+{
+	return text(db, "SELECT (SELECT group_concat(hex(key) || ':' || label,"
+	    " ' ') FROM (SELECT * FROM search_names ORDER BY key)) || '/' ||"
+	    " (SELECT group_concat(segid || ':' || hex(term) || ':' || pgno,"
+	    " ' ') FROM (SELECT * FROM person_search_idx ORDER BY segid, term))"
+	    " || '/' || (SELECT group_concat(id || ':' || hex(CASE id WHEN 10"
+	    " THEN substr(block, 5) ELSE block END), ' ') FROM"
+	    " (SELECT * FROM person_search_data ORDER BY id))");
+}
+
+/* A bulk load into an empty register makes its name index on a thread of
+ * its own (search_build()) and copies it in (search_adopt()): the same
+ * rows, byte for byte, as search_rebuild() writes; FTS5 finds it sound,
+ * and so does a search on the connection that searched the empty index
+ * before, and a person added afterwards through the index's triggers. */
+START_TEST(name_index_made_beside_is_the_rebuilt_one)
+{
+	static const char seed[] = HEADER
+	    "HK-SEED,chủ hộ,Lò Văn Seed,1970,Nam,001070999999,,00004,"
+	    "\"Bản Seed\",thường trú,01/01/2000,\n";
+	static const char *const queries[] = {
+		"nguyen", "ng v a", "nguyen thi", "dung", "n t h", "b", NULL
+	};
+	struct import_report r;
+	struct cutru_err e;
+	struct big b;
+	sqlite3 *a = db_new(), *one = db_new();
+	char *ia, *io, *fa, *fo;
+	size_t i;
+
+	big_good(&b, 6000);
+	/* A search first: FTS5 reads the empty index and keeps what it
+	 * read. */
+	fa = found_ids(a, "nguyen");
+	ck_assert_str_eq(fa, "");
+	free(fa);
+	ck_assert_msg(run(a, b.csv, b.len, IMPORT_ALL_OR_NOTHING, NULL, &r,
+	    &e) == CUTRU_OK, "%s", e.msg);
+	ck_assert_int_eq(r.names_adopted, 1);
+	import_report_free(&r);
+	ck_assert_msg(run_flags(one, b.csv, b.len, IMPORT_ONE_THREAD, &r, &e) ==
+	    CUTRU_OK, "%s", e.msg);
+	ck_assert_int_eq(r.names_adopted, 0);
+	import_report_free(&r);
+	ia = name_index_of(a);
+	io = name_index_of(one);
+	ck_assert_uint_gt(strlen(ia), 6000 * 20);
+	ck_assert_str_eq(ia, io);
+	free(ia);
+	free(io);
+	ck_assert_int_eq(count(a, "SELECT count(*) FROM search_deferred"), 0);
+	ck_assert_int_eq(count(a, "SELECT count(*) FROM sqlite_schema"
+	    " WHERE type = 'trigger' AND name LIKE 'person_search%'"), 5);
+	ck_assert_int_eq(sqlite3_exec(a, "INSERT INTO person_search"
+	    " (person_search, rank) VALUES ('integrity-check', 0)", NULL, NULL,
+	    NULL), SQLITE_OK);
+	for (i = 0; queries[i] != NULL; i++) {
+		fa = found_ids(a, queries[i]);
+		fo = found_ids(one, queries[i]);
+		ck_assert_msg(strlen(fa) > 0, "%s found nobody", queries[i]);
+		ck_assert_str_eq(fa, fo);
+		free(fa);
+		free(fo);
+	}
+	/* A small import goes through the triggers, into the copied
+	 * index. */
+	ck_assert_msg(run_str(a, seed, &r, &e) == CUTRU_OK, "%s", e.msg);
+	ck_assert_int_eq(r.names_adopted, 0);
+	import_report_free(&r);
+	fa = found_ids(a, "lo van seed");
+	ck_assert_str_eq(fa, "6001 ");
+	free(fa);
+	ck_assert_int_eq(sqlite3_exec(a, "INSERT INTO person_search"
+	    " (person_search, rank) VALUES ('integrity-check', 0)", NULL, NULL,
+	    NULL), SQLITE_OK);
+	/* An index that cannot be copied leaves the store's as it was. */
+	{
+		sqlite3 *img = NULL;
+
+		ia = name_index_of(a);
+		ck_assert_int_eq(sqlite3_open(":memory:", &img), SQLITE_OK);
+		ck_assert_int_eq(search_adopt(a, img, &e), CUTRU_EIO);
+		io = name_index_of(a);
+		ck_assert_str_eq(ia, io);
+		free(ia);
+		free(io);
+		fa = found_ids(a, "lo van seed");
+		ck_assert_str_eq(fa, "6001 ");
+		free(fa);
+	}
+	free(b.csv);
+	sqlite3_close(a);
+	sqlite3_close(one);
+}
+END_TEST
+
 START_TEST(bulk_load_leaves_schema_and_journal_mode)
 {
 	struct import_report r;
@@ -1979,6 +2099,7 @@ test_suite(void)
 	tcase_add_test(tc, a_residence_beginning_later_survives_the_round_trip);
 	tcase_add_test(tc, export_json_is_canonical_per_person);
 	tcase_add_test(tc, import_into_the_encrypted_store);
+	tcase_add_test(tc, name_index_made_beside_is_the_rebuilt_one);
 	suite_add_tcase(s, tc);
 	return s;
 }
