@@ -932,7 +932,7 @@ struct ierr {
 
 /* Register look-ups. */
 enum q {
-	Q_PERSON, Q_HOUSEHOLD, Q_MEMBER, Q_RESIDENCES, Q_UNIT, Q_COUNT
+	Q_PERSON, Q_HOUSEHOLD, Q_MEMBER, Q_RESIDENCES, Q_COUNT
 };
 
 static const char *const q_sql[Q_COUNT] = {
@@ -950,8 +950,6 @@ static const char *const q_sql[Q_COUNT] = {
 	    "SELECT r.kind, a.commune_code, a.detail, r.from_date, r.to_date"
 	    " FROM residences r JOIN addresses a ON a.id = r.address_id"
 	    " WHERE r.person_id = ?1 AND r.state = 'active'",
-	[Q_UNIT] =
-	    "SELECT 1 FROM admin_units WHERE version = ?1 AND code = ?2",
 };
 
 /* The validator: a second thread that checks and encodes the events of
@@ -1054,8 +1052,6 @@ struct builder {
 	int rc;                     /* CUTRU_OK, or why the builder stopped */
 };
 
-#define UNIT_CACHE 16
-
 struct imp {
 	sqlite3 *db;
 	const struct import_opts *o;
@@ -1078,8 +1074,9 @@ struct imp {
 	                             * not in the file */
 	/* Reference data. */
 	char units_version[64];     /* "" when no units are loaded */
-	char unit_ok[UNIT_CACHE][6];
-	size_t n_unit_ok;
+	char (*units)[6];           /* its commune codes, sorted; read only
+	                             * once loaded (units_version()) */
+	size_t nunits;
 	sqlite3_stmt *q[Q_COUNT];
 	/* The chunk being built. */
 	struct apply_ctx ctx;
@@ -1254,39 +1251,22 @@ static const struct field f_address = {
 	NULL, NULL, 0
 };
 
-/* Is the commune code known to the loaded reference data?  Without units
- * loaded every well-formed code is taken. */
 static int
-unit_known(struct imp *im, const char *code, int *known)
+unit_cmp(const void *a, const void *b)
 {
-	size_t i;
-	int r;
+	return strcmp(a, b);
+}
 
-	*known = 1;
+/* Is the commune code known to the loaded reference data?  Without units
+ * loaded every well-formed code is taken.  Pure: the codes were loaded
+ * before the file is read, so that both reading threads can ask. */
+static int
+unit_known(const struct imp *im, const char *code)
+{
 	if (im->units_version[0] == '\0')
-		return CUTRU_OK;
-	for (i = 0; i < im->n_unit_ok; i++)
-		if (strcmp(im->unit_ok[i], code) == 0)
-			return CUTRU_OK;
-	if (im->q[Q_UNIT] == NULL &&
-	    sqlite3_prepare_v2(im->db, q_sql[Q_UNIT], -1, &im->q[Q_UNIT],
-	    NULL) != SQLITE_OK)
-		return CUTRU_EIO;
-	sqlite3_reset(im->q[Q_UNIT]);
-	sqlite3_bind_text(im->q[Q_UNIT], 1, im->units_version, -1,
-	    SQLITE_STATIC);
-	sqlite3_bind_text(im->q[Q_UNIT], 2, code, -1, SQLITE_STATIC);
-	r = sqlite3_step(im->q[Q_UNIT]);
-	sqlite3_reset(im->q[Q_UNIT]);
-	if (r != SQLITE_ROW && r != SQLITE_DONE)
-		return CUTRU_EIO;
-	*known = r == SQLITE_ROW;
-	if (*known) {
-		memcpy(im->unit_ok[im->n_unit_ok % UNIT_CACHE], code, 6);
-		if (im->n_unit_ok < UNIT_CACHE)
-			im->n_unit_ok++;
-	}
-	return CUTRU_OK;
+		return 1;
+	return bsearch(code, im->units, im->nunits, sizeof *im->units,
+	    unit_cmp) != NULL;
 }
 
 /* ---- The header ---- */
@@ -1694,7 +1674,7 @@ check_residence(struct imp *im, uint32_t ri, struct vals *vl)
 {
 	struct row *rw = &im->rows[ri];
 	char buf[NAME_BUF_SIZE], folded[NAME_BUF_SIZE], clean[1024];
-	int rc, from, to, kind = 0, known, need_addr;
+	int rc, from, to, kind = 0, need_addr;
 	struct cutru_err e;
 	size_t n, cn;
 
@@ -1777,9 +1757,7 @@ check_residence(struct imp *im, uint32_t ri, struct vals *vl)
 			    "leading zeros: format the column as text."),
 			    n == (size_t)-1 ? "" : buf));
 		else if (n != 0) {
-			if (unit_known(im, buf, &known) != CUTRU_OK)
-				return CUTRU_EIO;
-			if (!known)
+			if (!unit_known(im, buf))
 				TRY(row_err(im, ri, COL_COMMUNE,
 				    _("The commune code %s is not in the list of "
 				    "administrative units (version %s)."), buf,
@@ -3693,6 +3671,8 @@ static int
 units_version(struct imp *im)
 {
 	sqlite3_stmt *st = NULL;
+	char (*grown)[6];
+	size_t cap = 0;
 	int r;
 
 	im->units_version[0] = '\0';
@@ -3704,7 +3684,30 @@ units_version(struct imp *im)
 	if (r == SQLITE_ROW)
 		col_text(st, 0, im->units_version, sizeof im->units_version);
 	sqlite3_finalize(st);
-	return r == SQLITE_ROW || r == SQLITE_DONE ? CUTRU_OK : CUTRU_EIO;
+	if (r != SQLITE_ROW)
+		return r == SQLITE_DONE ? CUTRU_OK : CUTRU_EIO;
+	/* The communes of that version (some 10,600 in the country), in
+	 * strcmp order: SQLite's BINARY collation of ASCII digits. */
+	if (sqlite3_prepare_v2(im->db, "SELECT code FROM admin_units"
+	    " WHERE version = ?1 AND length(code) = 5 ORDER BY code", -1, &st,
+	    NULL) != SQLITE_OK)
+		return CUTRU_EIO;
+	sqlite3_bind_text(st, 1, im->units_version, -1, SQLITE_STATIC);
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		if (im->nunits == cap) {
+			grown = grow(im->units, &cap, im->nunits + 1,
+			    sizeof *im->units);
+			if (grown == NULL) {
+				sqlite3_finalize(st);
+				return CUTRU_ENOMEM;
+			}
+			im->units = grown;
+		}
+		col_text(st, 0, im->units[im->nunits], sizeof *im->units);
+		im->nunits++;
+	}
+	sqlite3_finalize(st);
+	return r == SQLITE_DONE ? CUTRU_OK : CUTRU_EIO;
 }
 
 /* Read and check every row (before any write). */
@@ -3788,6 +3791,7 @@ imp_free(struct imp *im)
 		sqlite3_finalize(im->q[i]);
 	free(im->a.p);
 	free(im->msgs.p);
+	free(im->units);
 	free(im->rows);
 	free(im->hhs);
 	free(im->errs);
@@ -4082,8 +4086,10 @@ import_csv(sqlite3 *db, FILE *in, const struct import_opts *o,
 		    _("Out of memory while reading the file."));
 		goto done;
 	}
-	if (units_version(&im) != CUTRU_OK) {
-		rc = db_error(db, e);
+	if ((rc = units_version(&im)) != CUTRU_OK) {
+		rc = rc == CUTRU_ENOMEM ? cutru_err_set(e, rc, NULL,
+		    _("Out of memory while reading the file.")) :
+		    db_error(db, e);
 		goto done;
 	}
 	if ((rc = read_header(&im, e)) != CUTRU_OK) {
