@@ -228,6 +228,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include <cjson/cJSON.h>
 
@@ -1067,6 +1068,11 @@ struct imp {
 	struct ierr *errs;
 	size_t nerrs, caperrs;
 	int too_many_errors;
+	int defer_links;            /* read_row() leaves link_person() and
+	                             * link_household() to read_split() */
+	int saw_unclosed;           /* a record with an unclosed quote */
+	FILE *split_in;             /* read_split()'s stream over split_mem */
+	unsigned char *split_mem;   /* the file, read by read_split() */
 	/* The header. */
 	unsigned char hdr[IMPORT_COLUMNS_MAX];  /* column -> enum col */
 	size_t ncols;
@@ -1438,6 +1444,7 @@ record_faults(struct imp *im, uint32_t ri, int *unreadable)
 	 f < im->ncols ? (int)im->hdr[f] : (int)COL_NONE)
 	if (c->rflags & CSV_UNCLOSED) {
 		*unreadable = 1;
+		im->saw_unclosed = 1;
 		rc = row_err(im, ri, FAULT_COL(CSV_UNCLOSED),
 		    _("A quote opens a field on this line and is never "
 		    "closed: add the closing quote (the lines after it were "
@@ -1997,6 +2004,8 @@ read_row(struct imp *im)
 	TRY(check_household_rel(im, ri, &vl));
 	TRY(check_person(im, ri, &vl, &id));
 	TRY(check_residence(im, ri, &vl));
+	if (im->defer_links)
+		return CUTRU_OK;
 	TRY(link_person(im, ri));
 	return link_household(im, ri);
 }
@@ -3711,28 +3720,375 @@ units_version(struct imp *im)
 }
 
 /* Read and check every row (before any write). */
+/* Read the records left in im->csv as rows, until the end, an error or
+ * too many errors. */
 static int
-read_file(struct imp *im, struct cutru_err *e)
+read_rows(struct imp *im)
 {
 	int rc, utf16;
 
 	while (csv_next(&im->csv, &utf16)) {
-		rc = read_row(im);
-		if (rc == CUTRU_ENOMEM)
-			return cutru_err_set(e, rc, NULL,
-			    _("Out of memory while reading the file."));
-		if (rc == CUTRU_ERANGE)
-			return cutru_err_set(e, CUTRU_EINVAL, NULL,
-			    _("The file has too many rows for one import: split "
-			    "it."));
-		if (rc != CUTRU_OK)
-			return db_error(im->db, e);
+		if ((rc = read_row(im)) != CUTRU_OK)
+			return rc;
 		if (im->too_many_errors)
-			return cutru_err_set(e, CUTRU_EINVAL, NULL,
-			    _("The file has more than %d errors: it does not "
-			    "look like a household book. Nothing was "
-			    "imported."), IMPORT_ERRORS_MAX);
+			break;
 	}
+	return CUTRU_OK;
+}
+
+/* ---- Reading on two threads ----
+ *
+ * Reading and checking a row is a tenth of a bulk import and, but for
+ * linking rows by ID number and household (link_person(),
+ * link_household()), touches nothing another row does.  So a large file
+ * is read in memory and cut in two at a line end after its middle; a
+ * second thread reads and checks the second half into an importer of its
+ * own (rows, texts, errors) while this one does the first half, without
+ * linking; the second half's rows are then appended to the first's (their
+ * offsets and indexes moved) and every row is linked, in file order.
+ * Whether the cut is a record boundary is known only once the first half
+ * is read: it is when the first half's last record ends there, outside
+ * quotes, on the line the second half began counting from.  A first half
+ * with an unclosed quote (the serial reader would have looked for its
+ * closing quote beyond the cut) or ending anywhere else is read again
+ * whole, on this thread, and the second half's work is thrown away.  The
+ * rows, errors and messages are then those of the serial reader, but for
+ * the order of a row's errors, which are sorted by line (and, within a
+ * line, the link errors come after the checks' errors, as before). */
+
+/* Files smaller than this are read on one thread. */
+#define READ_SPLIT_MIN (4u << 20)
+
+struct reader {
+	pthread_t thread;
+	struct imp w;               /* the second half's importer */
+	struct import_report r;
+	size_t msgs_base;           /* w.msgs began as a copy of this much */
+	unsigned long line0;        /* the line it began on */
+	int rc;
+};
+
+static void *
+reader_main(void *arg)
+{
+	struct reader *rd = arg;
+
+	rd->rc = read_rows(&rd->w);
+	return NULL;
+}
+
+/* Undo what reading added to im since it held nrows rows, nerrs errors,
+ * a.len and msgs.len bytes of text and rows counted. */
+static void
+read_undo(struct imp *im, size_t alen, size_t mlen, size_t nerrs,
+    size_t rows)
+{
+	im->nrows = 0;
+	im->a.len = alen;
+	im->msgs.len = mlen;
+	im->nerrs = nerrs;
+	im->r->rows = rows;
+	im->too_many_errors = 0;
+}
+
+/* Append the second half's rows, texts and errors to im's. */
+static int
+read_merge(struct imp *im, struct reader *rd)
+{
+	struct imp *w = &rd->w;
+	size_t shift = im->nrows, aoff = im->a.len, eoff = im->nerrs, i;
+	size_t moff, need;
+	struct row *rw;
+	struct ierr *er;
+	void *grown;
+
+	if (w->nrows == 0 && w->nerrs == 0)
+		return CUTRU_OK;
+	if (im->nrows + w->nrows >= UINT32_MAX - 1)
+		return CUTRU_ERANGE;
+	if (w->nrows > 0) {
+		if ((grown = grow(im->rows, &im->caprows, im->nrows + w->nrows,
+		    sizeof *im->rows)) == NULL)
+			return CUTRU_ENOMEM;
+		im->rows = grown;
+	}
+	if (w->nerrs > 0) {
+		if ((grown = grow(im->errs, &im->caperrs, im->nerrs + w->nerrs,
+		    sizeof *im->errs)) == NULL)
+			return CUTRU_ENOMEM;
+		im->errs = grown;
+	}
+	/* The texts, back to back. */
+	need = im->a.len + w->a.len;
+	if (need > im->a.cap) {
+		if ((grown = realloc(im->a.p, need)) == NULL)
+			return CUTRU_ENOMEM;
+		im->a.p = grown;
+		im->a.cap = need;
+	}
+	if (w->a.len > 0)
+		memcpy(im->a.p + im->a.len, w->a.p, w->a.len);
+	im->a.len = need;
+	moff = im->msgs.len;
+	need = im->msgs.len + (w->msgs.len - rd->msgs_base);
+	if (need > im->msgs.cap) {
+		if ((grown = realloc(im->msgs.p, need)) == NULL)
+			return CUTRU_ENOMEM;
+		im->msgs.p = grown;
+		im->msgs.cap = need;
+	}
+	if (w->msgs.len > rd->msgs_base)
+		memcpy(im->msgs.p + moff, w->msgs.p + rd->msgs_base,
+		    w->msgs.len - rd->msgs_base);
+	im->msgs.len = need;
+#define MOVE_OFF(x) ((x) = (x) == NO_OFF ? NO_OFF : (x) + aoff)
+	for (i = 0; i < w->nrows; i++) {
+		rw = &im->rows[shift + i];
+		*rw = w->rows[i];
+		MOVE_OFF(rw->raw);
+		MOVE_OFF(rw->name);
+		MOVE_OFF(rw->address);
+		MOVE_OFF(rw->rel);
+		MOVE_OFF(rw->household);
+		rw->parent += (uint32_t)shift;
+		rw->person += (uint32_t)shift;
+		if (rw->first_err != 0)
+			rw->first_err += (uint32_t)eoff;
+	}
+#undef MOVE_OFF
+	for (i = 0; i < w->nerrs; i++) {
+		er = &im->errs[eoff + i];
+		*er = w->errs[i];
+		if (er->row != 0)
+			er->row += (uint32_t)shift;
+		if (er->next != 0)
+			er->next += (uint32_t)eoff;
+		er->seq += eoff;
+		er->msg = er->msg < rd->msgs_base ? er->msg :
+		    er->msg - rd->msgs_base + moff;
+	}
+	im->nrows += w->nrows;
+	im->nerrs += w->nerrs;
+	im->r->rows += rd->r.rows;
+	if (w->too_many_errors || im->nerrs >= IMPORT_ERRORS_MAX)
+		im->too_many_errors = 1;
+	return CUTRU_OK;
+}
+
+static void
+reader_free(struct reader *rd)
+{
+	csv_close(&rd->w.csv);
+	free(rd->w.a.p);
+	free(rd->w.msgs.p);
+	free(rd->w.rows);
+	free(rd->w.errs);
+}
+
+/* Read the rest of im's file on two threads and link its rows (see
+ * above), or leave it to read_rows(): CUTRU_OK either way, with im->csv
+ * then reading what is left (nothing, or the whole rest from memory);
+ * CUTRU_ENOMEM, CUTRU_ERANGE. */
+static int
+read_split(struct imp *im)
+{
+	struct csv *c = &im->csv;
+	struct reader *rd = NULL;
+	struct stat sb;
+	unsigned char *mem = NULL, *cut;
+	FILE *first = NULL, *second = NULL, *whole = NULL;
+	size_t len, got, alen, mlen, nerrs, rows, i;
+	unsigned long line0, line_start;
+	off_t at;
+	int rc = CUTRU_OK, fd, started = 0, clean;
+	uint32_t ri;
+
+	if ((im->o->flags & IMPORT_ONE_THREAD) || c->in == NULL ||
+	    (fd = fileno(c->in)) < 0 || fstat(fd, &sb) != 0 ||
+	    !S_ISREG(sb.st_mode) || (at = ftello(c->in)) < 0 ||
+	    sb.st_size < at || ((size_t)(sb.st_size - at) + (c->end - c->pos) <
+	    READ_SPLIT_MIN && !(im->o->flags & IMPORT_READ_SPLIT)))
+		return CUTRU_OK;
+	line_start = c->line;
+	/* The rest of the file in memory: what the reader holds, then what
+	 * the file holds after it. */
+	len = (size_t)(sb.st_size - at) + (c->end - c->pos);
+	if ((mem = malloc(len + 1)) == NULL)
+		return CUTRU_OK;   /* read it as it comes */
+	memcpy(mem, c->buf + c->pos, c->end - c->pos);
+	got = c->end - c->pos;
+	while (got < len) {
+		size_t n = fread(mem + got, 1, len - got, c->in);
+
+		if (n == 0)
+			break;
+		got += n;
+	}
+	if (ferror(c->in)) {
+		c->ioerr = 1;
+		free(mem);
+		return CUTRU_OK;
+	}
+	len = got;
+	/* From here on the reader reads mem: the file is at its end. */
+	c->pos = c->end = c->rec = 0;
+	c->eof = 0;
+	cut = len > 1 ? memchr(mem + len / 2, '\n', len - len / 2) : NULL;
+	if (cut == NULL || (size_t)(cut + 1 - mem) >= len ||
+	    (rd = calloc(1, sizeof *rd)) == NULL)
+		goto serial;
+	cut++;
+	line0 = c->line;
+	for (i = 0; i < (size_t)(cut - mem); i++)
+		line0 += mem[i] == '\n';
+	/* The second half's importer: im's settings, rows and texts of its
+	 * own, and im's messages so far (the column names) as the start of
+	 * its own. */
+	rd->w = *im;
+	memset(&rd->w.a, 0, sizeof rd->w.a);
+	rd->w.rows = NULL;
+	rd->w.nrows = rd->w.caprows = 0;
+	rd->w.errs = NULL;
+	rd->w.nerrs = rd->w.caperrs = 0;
+	rd->w.too_many_errors = 0;
+	rd->w.r = &rd->r;
+	rd->w.defer_links = 1;
+	memset(&rd->w.msgs, 0, sizeof rd->w.msgs);
+	if (im->msgs.len > 0) {
+		if ((rd->w.msgs.p = malloc(im->msgs.len)) == NULL)
+			goto serial_free;
+		memcpy(rd->w.msgs.p, im->msgs.p, im->msgs.len);
+		rd->w.msgs.len = rd->w.msgs.cap = im->msgs.len;
+	}
+	rd->msgs_base = im->msgs.len;
+	rd->line0 = line0;
+	if (csv_open(&rd->w.csv, NULL) != CUTRU_OK)
+		goto serial_free;
+	rd->w.csv.line = line0;
+	rd->w.csv.at_start = 0;
+	rd->w.csv.expect = c->expect;
+	if ((first = fmemopen(mem, (size_t)(cut - mem), "r")) == NULL ||
+	    (second = fmemopen(cut, len - (size_t)(cut - mem), "r")) == NULL)
+		goto serial_free;
+	rd->w.csv.in = second;
+	alen = im->a.len;
+	mlen = im->msgs.len;
+	nerrs = im->nerrs;
+	rows = im->r->rows;
+	if (pthread_create(&rd->thread, NULL, reader_main, rd) != 0)
+		goto serial_free;
+	started = 1;
+	/* The first half, here. */
+	c->in = first;
+	im->defer_links = 1;
+	rc = read_rows(im);
+	im->defer_links = 0;
+	clean = rc == CUTRU_OK && !c->ioerr && c->line == line0 &&
+	    !im->saw_unclosed;
+	pthread_join(rd->thread, NULL);
+	started = 0;
+	/* A failure, or too many errors in the first half: the import
+	 * fails whatever the second half holds. */
+	if (rc != CUTRU_OK || im->too_many_errors)
+		goto out;
+	if (clean && rd->rc == CUTRU_OK && !rd->w.csv.ioerr) {
+		if ((rc = read_merge(im, rd)) != CUTRU_OK)
+			goto out;
+		/* Link every row, in file order. */
+		for (ri = 0; ri < im->nrows; ri++) {
+			if (im->rows[ri].flags & ROW_UNREADABLE)
+				continue;
+			if ((rc = link_person(im, ri)) != CUTRU_OK ||
+			    (rc = link_household(im, ri)) != CUTRU_OK)
+				goto out;
+		}
+		/* Nothing left for read_rows(). */
+		c->in = second;
+		c->pos = c->end = c->rec = 0;
+		c->eof = 1;
+		im->r->read_split = 1;
+		goto out;
+	}
+	if (rd->rc == CUTRU_ENOMEM) {
+		rc = CUTRU_ENOMEM;
+		goto out;
+	}
+	/* Not a record boundary (or the second half failed): all again,
+	 * here. */
+	read_undo(im, alen, mlen, nerrs, rows);
+	im->saw_unclosed = 0;
+	im->r->read_split = 2;
+	goto serial_free;
+serial_free:
+	if (started)
+		pthread_join(rd->thread, NULL);
+	started = 0;
+	if (rd != NULL)
+		reader_free(rd);
+	free(rd);
+	rd = NULL;
+	if (first != NULL)
+		fclose(first);
+	if (second != NULL)
+		fclose(second);
+	first = second = NULL;
+serial:
+	c->pos = c->end = c->rec = 0;
+	c->eof = 0;
+	c->line = line_start;
+	if (len == 0) {
+		/* Nothing after the header (fmemopen() takes no empty
+		 * buffer). */
+		free(mem);
+		c->eof = 1;
+		return CUTRU_OK;
+	}
+	if ((whole = fmemopen(mem, len, "r")) == NULL) {
+		free(mem);
+		return CUTRU_ENOMEM;
+	}
+	c->in = whole;
+	im->split_in = whole;
+	im->split_mem = mem;
+	return CUTRU_OK;
+out:
+	if (rd != NULL)
+		reader_free(rd);
+	free(rd);
+	/* Keep the stream the reader reads now; close the other. */
+	if (c->in == first) {
+		im->split_in = first;
+		if (second != NULL)
+			fclose(second);
+	} else {
+		im->split_in = second;
+		fclose(first);
+	}
+	im->split_mem = mem;
+	return rc;
+}
+
+static int
+read_file(struct imp *im, struct cutru_err *e)
+{
+	int rc;
+
+	if ((rc = read_split(im)) == CUTRU_OK)
+		rc = read_rows(im);
+	if (rc == CUTRU_ENOMEM)
+		return cutru_err_set(e, rc, NULL,
+		    _("Out of memory while reading the file."));
+	if (rc == CUTRU_ERANGE)
+		return cutru_err_set(e, CUTRU_EINVAL, NULL,
+		    _("The file has too many rows for one import: split "
+		    "it."));
+	if (rc != CUTRU_OK)
+		return db_error(im->db, e);
+	if (im->too_many_errors)
+		return cutru_err_set(e, CUTRU_EINVAL, NULL,
+		    _("The file has more than %d errors: it does not "
+		    "look like a household book. Nothing was "
+		    "imported."), IMPORT_ERRORS_MAX);
 	if (im->csv.ioerr)
 		return cutru_err_set(e, CUTRU_EIO, NULL,
 		    _("The file could not be read: %s."), strerror(errno));
@@ -3792,6 +4148,9 @@ imp_free(struct imp *im)
 	free(im->a.p);
 	free(im->msgs.p);
 	free(im->units);
+	if (im->split_in != NULL)
+		fclose(im->split_in);
+	free(im->split_mem);
 	free(im->rows);
 	free(im->hhs);
 	free(im->errs);

@@ -26,6 +26,9 @@ enum import_mode {
 #define IMPORT_DRY_RUN 0x1u  /* check everything, apply, then roll back */
 #define IMPORT_ONE_THREAD 0x2u /* no second thread (the same result: for
                               * tests and benchmarks) */
+#define IMPORT_READ_SPLIT 0x4u /* read on two threads whatever the file's
+                              * size (for tests: a file of 4 MiB or more
+                              * is read so anyway) */
 
 /* Longest field, in bytes after unquoting. */
 #define IMPORT_FIELD_MAX 2048
@@ -39,7 +42,8 @@ enum import_mode {
 
 struct import_opts {
 	enum import_mode mode;
-	unsigned flags;            /* IMPORT_DRY_RUN, IMPORT_ONE_THREAD */
+	unsigned flags;            /* IMPORT_DRY_RUN, IMPORT_ONE_THREAD,
+	                            * IMPORT_READ_SPLIT */
 	/* The full date of today: dates of birth and residences may not lie
 	 * after it, a temporary residence must not have ended before it, and
 	 * the changes take effect on it (the journal's date). */
@@ -83,6 +87,9 @@ struct import_report {
 	 * its own (a bulk load into an empty register), not rebuilt at the
 	 * end. */
 	int names_adopted;
+	/* The file was read on two threads (1), or read again on one
+	 * because its cut fell inside a quoted field (2); 0: on one. */
+	int read_split;
 	struct import_error *errors; /* in file order, n_errors of them */
 	size_t n_errors;
 	void *priv;                /* storage behind errors */

@@ -1511,6 +1511,149 @@ big_good(struct big *b, unsigned rows)
 	}
 }
 
+/* run() with a mode and flags. */
+static int
+run_mode_flags(sqlite3 *db, const char *csv, size_t len,
+    enum import_mode mode, FILE *rejects, unsigned flags,
+    struct import_report *r, struct cutru_err *e)
+{
+	struct import_opts o;
+	FILE *in = file_of(csv, len);
+	int rc;
+
+	opts_init(&o, mode, rejects);
+	o.flags = flags;
+	memset(r, 0, sizeof *r);
+	rc = import_csv(db, in, &o, r, e);
+	fclose(in);
+	return rc;
+}
+
+/* The same counts and the same errors, in the same order. */
+static void
+same_report(const struct import_report *a, const struct import_report *b)
+{
+	size_t i;
+
+	ck_assert_uint_eq(a->rows, b->rows);
+	ck_assert_uint_eq(a->rows_imported, b->rows_imported);
+	ck_assert_uint_eq(a->rows_rejected, b->rows_rejected);
+	ck_assert_uint_eq(a->persons_added, b->persons_added);
+	ck_assert_uint_eq(a->households_added, b->households_added);
+	ck_assert_uint_eq(a->n_errors, b->n_errors);
+	for (i = 0; i < a->n_errors; i++) {
+		ck_assert_uint_eq(a->errors[i].line, b->errors[i].line);
+		ck_assert_str_eq(a->errors[i].field, b->errors[i].field);
+		ck_assert_str_eq(a->errors[i].msg, b->errors[i].msg);
+	}
+}
+
+/* Import csv on one thread and with the file read on two (quarantine);
+ * the reports, rejects and journals must be the same.  The second
+ * import's read_split into *split. */
+static void
+one_and_two_readers(const char *csv, size_t len, int *split)
+{
+	struct import_report r1, r2;
+	struct cutru_err e1, e2;
+	sqlite3 *a = db_new(), *b = db_new();
+	FILE *ra = tmpfile(), *rb = tmpfile();
+	char *x, *y;
+	int rc1, rc2;
+
+	rc1 = run_mode_flags(a, csv, len, IMPORT_QUARANTINE, ra,
+	    IMPORT_ONE_THREAD, &r1, &e1);
+	rc2 = run_mode_flags(b, csv, len, IMPORT_QUARANTINE, rb,
+	    IMPORT_READ_SPLIT, &r2, &e2);
+	ck_assert_int_eq(rc1, rc2);
+	ck_assert_int_eq(r1.read_split, 0);
+	*split = r2.read_split;
+	same_report(&r1, &r2);
+	x = slurp(ra, NULL);
+	y = slurp(rb, NULL);
+	ck_assert_str_eq(x, y);
+	free(x);
+	free(y);
+	x = journal_of(a);
+	y = journal_of(b);
+	ck_assert_str_eq(x, y);
+	free(x);
+	free(y);
+	import_report_free(&r1);
+	import_report_free(&r2);
+	fclose(ra);
+	fclose(rb);
+	sqlite3_close(a);
+	sqlite3_close(b);
+}
+
+/* Is the first line end after the middle of the rows (what follows the
+ * header) inside a quoted field? */
+static int
+cut_in_quotes(const struct big *b)
+{
+	const char *rest = b->csv + strlen(HEADER), *p;
+	size_t len = b->len - strlen(HEADER), q = 0;
+
+	p = memchr(rest + len / 2, '\n', len - len / 2);
+	ck_assert_ptr_nonnull(p);
+	for (; rest < p; rest++)
+		q += *rest == '"';
+	return q % 2 == 1;
+}
+
+/* A large file is read on two threads (localdb/import.c, "Reading on two
+ * threads"): the rows, errors (lines, fields, messages, order), rejects
+ * and journal are those of one thread, for the 10,000-row file with its
+ * known errors, for a file cut inside a quoted field (read again on one
+ * thread) and for one with an unclosed quote before the cut (likewise). */
+START_TEST(reading_on_two_threads_matches_one)
+{
+	struct big b;
+	char row[512], id[13];
+	int split;
+	unsigned k;
+
+	big_make(&b);
+	one_and_two_readers(b.csv, b.len, &split);
+	ck_assert_int_ne(split, 0);
+	free(b.csv);
+	/* Every row's address spans lines: the cut falls inside one. */
+	memset(&b, 0, sizeof b);
+	big_add(&b, HEADER, strlen(HEADER));
+	b.line = 1;
+	for (k = 1; k < 400 || !cut_in_quotes(&b); k++) {
+		ck_assert_uint_lt(k, 2000);
+		idnum(id, 1980, 1, k);
+		snprintf(row, sizeof row, "HK%05u,chủ hộ,Nguyễn Văn An,"
+		    "01/01/1980,Nam,%s,,00004,\"Số %u\nA\nB\nC\nD\nE\","
+		    "thường trú,01/01/2005,", k, id, k);
+		big_line(&b, row);
+	}
+	one_and_two_readers(b.csv, b.len, &split);
+	ck_assert_int_eq(split, 2);
+	free(b.csv);
+	/* A good file with an unclosed quote on its third line. */
+	big_good(&b, 3000);
+	{
+		char *at = strstr(b.csv, "\r\nHK00002,");
+
+		ck_assert_ptr_nonnull(at);
+		at = strstr(at, "Lê Lợi\",");
+		ck_assert_ptr_nonnull(at);
+		at[strlen("Lê Lợi")] = ' ';   /* the opening quote stays */
+	}
+	one_and_two_readers(b.csv, b.len, &split);
+	ck_assert_int_eq(split, 2);
+	free(b.csv);
+	/* And a good one, cut cleanly. */
+	big_good(&b, 3000);
+	one_and_two_readers(b.csv, b.len, &split);
+	ck_assert_int_eq(split, 1);
+	free(b.csv);
+}
+END_TEST
+
 /* The ids search_persons() finds for query, space-separated, malloc'd. */
 static char *
 found_ids(sqlite3 *db, const char *query)
@@ -2100,6 +2243,7 @@ test_suite(void)
 	tcase_add_test(tc, export_json_is_canonical_per_person);
 	tcase_add_test(tc, import_into_the_encrypted_store);
 	tcase_add_test(tc, name_index_made_beside_is_the_rebuilt_one);
+	tcase_add_test(tc, reading_on_two_threads_matches_one);
 	suite_add_tcase(s, tc);
 	return s;
 }
