@@ -126,19 +126,29 @@ slurp(FILE *f, size_t *len)
 	return s;
 }
 
+/* import_csv() of csv[0..len) with a mode and import_opts.flags. */
 static int
-run(sqlite3 *db, const char *csv, size_t len, enum import_mode mode,
-    FILE *rejects, struct import_report *r, struct cutru_err *e)
+run_mode_flags(sqlite3 *db, const char *csv, size_t len,
+    enum import_mode mode, FILE *rejects, unsigned flags,
+    struct import_report *r, struct cutru_err *e)
 {
 	struct import_opts o;
 	FILE *in = file_of(csv, len);
 	int rc;
 
 	opts_init(&o, mode, rejects);
+	o.flags = flags;
 	memset(r, 0, sizeof *r);
 	rc = import_csv(db, in, &o, r, e);
 	fclose(in);
 	return rc;
+}
+
+static int
+run(sqlite3 *db, const char *csv, size_t len, enum import_mode mode,
+    FILE *rejects, struct import_report *r, struct cutru_err *e)
+{
+	return run_mode_flags(db, csv, len, mode, rejects, 0, r, e);
 }
 
 /* run() with import_opts.flags */
@@ -146,16 +156,8 @@ static int
 run_flags(sqlite3 *db, const char *csv, size_t len, unsigned flags,
     struct import_report *r, struct cutru_err *e)
 {
-	struct import_opts o;
-	FILE *in = file_of(csv, len);
-	int rc;
-
-	opts_init(&o, IMPORT_ALL_OR_NOTHING, NULL);
-	o.flags = flags;
-	memset(r, 0, sizeof *r);
-	rc = import_csv(db, in, &o, r, e);
-	fclose(in);
-	return rc;
+	return run_mode_flags(db, csv, len, IMPORT_ALL_OR_NOTHING, NULL, flags,
+	    r, e);
 }
 
 static int
@@ -1509,24 +1511,6 @@ big_good(struct big *b, unsigned rows)
 		hh++;
 		big_household(b, hh, 1 + hh % 5);
 	}
-}
-
-/* run() with a mode and flags. */
-static int
-run_mode_flags(sqlite3 *db, const char *csv, size_t len,
-    enum import_mode mode, FILE *rejects, unsigned flags,
-    struct import_report *r, struct cutru_err *e)
-{
-	struct import_opts o;
-	FILE *in = file_of(csv, len);
-	int rc;
-
-	opts_init(&o, mode, rejects);
-	o.flags = flags;
-	memset(r, 0, sizeof *r);
-	rc = import_csv(db, in, &o, r, e);
-	fclose(in);
-	return rc;
 }
 
 /* The same counts and the same errors, in the same order. */
