@@ -958,13 +958,7 @@ rebuild_read(sqlite3 *db, struct arena_block **arena,
 				goto nomem;
 			r = nr;
 		}
-		r[*n].id = sqlite3_column_int64(sel, 0);
-		if (r[*n].id < 1 || r[*n].id > RANK_ID_MASK) {
-			rc = cutru_err_set(e, CUTRU_EINVAL, NULL,
-			    _("Could not rebuild the name index: person id %lld lies outside 1..%lld."),
-			    (long long)r[*n].id, (long long)RANK_ID_MASK);
-			goto done;
-		}
+		r[*n].id = sqlite3_column_int64(sel, 0);   /* fill() checks it */
 		len = (size_t)sqlite3_column_bytes(sel, 1);
 		r[*n].keylen = (uint32_t)len;
 		r[*n].key = arena_copy(arena, sqlite3_column_blob(sel, 1), len);
