@@ -563,8 +563,63 @@ count_of(sqlite3 *db, const char *sql, long *out)
 	return rc == SQLITE_ROW ? CUTRU_OK : CUTRU_EIO;
 }
 
+/* Whether col of table leads an index that covers every row (not a
+ * partial one): then min(col) and max(col) are two index look-ups. */
+static int
+leads_an_index(sqlite3 *db, const char *table, const char *col)
+{
+	sqlite3_stmt *st = NULL;
+	int found = 0;
+
+	if (sqlite3_prepare_v2(db, "SELECT 1 FROM pragma_index_list(?1) l,"
+	    " pragma_index_info(l.name) i WHERE l.partial = 0 AND i.seqno = 0"
+	    " AND i.name = ?2", -1, &st, NULL) != SQLITE_OK)
+		return 0;
+	sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, col, -1, SQLITE_STATIC);
+	found = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	return found;
+}
+
+/* Whether every key in col (an indexed INTEGER column of a STRICT table)
+ * is NULL or within lo..hi: its least and greatest, from the index.
+ * -1 on a database error. */
+static int
+in_range_by_index(sqlite3 *db, const char *table, const char *col,
+    sqlite3_int64 lo, sqlite3_int64 hi)
+{
+	static const char *const agg[2] = { "min", "max" };
+	sqlite3_stmt *st = NULL;
+	char *sql;
+	int i, r, ok = 1;
+
+	for (i = 0; i < 2 && ok; i++) {
+		/* One aggregate per statement: SQLite reads an index end
+		 * only for a lone min() or max(). */
+		sql = sqlite3_mprintf("SELECT %s(\"%w\") FROM \"%w\"", agg[i],
+		    col, table);
+		if (sql == NULL || sqlite3_prepare_v2(db, sql, -1, &st, NULL) !=
+		    SQLITE_OK || (r = sqlite3_step(st)) != SQLITE_ROW) {
+			sqlite3_finalize(st);
+			sqlite3_free(sql);
+			return -1;
+		}
+		if (sqlite3_column_type(st, 0) != SQLITE_NULL)
+			ok = i == 0 ? sqlite3_column_int64(st, 0) >= lo :
+			    sqlite3_column_int64(st, 0) <= hi;
+		sqlite3_finalize(st);
+		st = NULL;
+		sqlite3_free(sql);
+	}
+	return ok;
+}
+
 /* One table: the rows with a broken key, by one scan with ranges, or by
- * foreign_key_check when a key is not to a dense rowid. */
+ * foreign_key_check when a key is not to a dense rowid.  A key column of
+ * a STRICT table that leads an index is checked by its least and greatest
+ * value instead, and joins the scan (which then counts its broken keys)
+ * only when they fall outside the range. */
 static int
 fk_check_table(sqlite3 *db, struct fk_state *fs, const char *table,
     long *bad)
@@ -596,6 +651,17 @@ fk_check_table(sqlite3 *db, struct fk_state *fs, const char *table,
 			ranged = 0;
 			break;
 		}
+		if (strict && leads_an_index(db, table, from)) {
+			int in = in_range_by_index(db, table, from, p->lo,
+			    p->hi);
+
+			if (in < 0) {
+				err = 1;
+				break;
+			}
+			if (in)
+				continue;
+		}
 		/* NULL NOT BETWEEN ... is NULL: a NULL key holds. */
 		more = sqlite3_mprintf(strict ?
 		    "%z%s\"%w\" NOT BETWEEN %lld AND %lld" :
@@ -615,7 +681,7 @@ fk_check_table(sqlite3 *db, struct fk_state *fs, const char *table,
 		return CUTRU_EIO;
 	}
 	if (ranged && cond == NULL)
-		return CUTRU_OK;        /* no foreign keys */
+		return CUTRU_OK;        /* no key left to scan for */
 	if (ranged)
 		sql = sqlite3_mprintf("SELECT count(*) FROM \"%w\" WHERE %s",
 		    table, cond);
