@@ -1635,6 +1635,27 @@ START_TEST(reading_on_two_threads_matches_one)
 	one_and_two_readers(b.csv, b.len, &split);
 	ck_assert_int_eq(split, 1);
 	free(b.csv);
+	/* Nothing after the header, one row, two rows, a last row without
+	 * a line end: nowhere to cut, or a cut that leaves one row each. */
+	{
+		static const char *const tiny[] = {
+			HEADER,
+			HEADER "HK1,chủ hộ,Lò Văn Seed,1970,Nam,001070999999,,"
+			"00004,\"Bản Seed\",thường trú,01/01/2000,\r\n",
+			HEADER "HK1,chủ hộ,Lò Văn Seed,1970,Nam,001070999999,,"
+			"00004,\"Bản Seed\",thường trú,01/01/2000,\r\n"
+			"HK1,vợ,Lò Thị Hoa,1972,Nữ,001172999998,,"
+			"00004,\"Bản Seed\",thường trú,01/01/2000,\r\n",
+			HEADER "HK1,chủ hộ,Lò Văn Seed,1970,Nam,001070999999,,"
+			"00004,\"Bản Seed\",thường trú,01/01/2000,\r\n"
+			"HK1,vợ,Lò Thị Hoa,1972,Nữ,001172999998,,"
+			"00004,\"Bản Seed\",thường trú,01/01/2000,",
+			NULL
+		};
+
+		for (k = 0; tiny[k] != NULL; k++)
+			one_and_two_readers(tiny[k], strlen(tiny[k]), &split);
+	}
 }
 END_TEST
 
