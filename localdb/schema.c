@@ -104,8 +104,7 @@ static const char *const migrations[] = {
 	 * cost a tenth of an import. */
 	"CREATE TABLE persons ("
 	"  id INTEGER PRIMARY KEY,"
-	"  id_number TEXT UNIQUE CHECK (id_number IS NULL OR"
-	"    (length(id_number) = 12 AND id_number NOT GLOB '*[^0-9]*')),"
+	"  id_number TEXT UNIQUE CHECK (" PERSONS_ID_CHECK_1 "),"
 	"  legacy_cmnd TEXT CHECK (legacy_cmnd IS NULL OR"
 	"    (length(legacy_cmnd) = 9 AND legacy_cmnd NOT GLOB '*[^0-9]*')),"
 	"  name TEXT NOT NULL,"
@@ -115,9 +114,7 @@ static const char *const migrations[] = {
 	"  folded TEXT NOT NULL,"
 	"  sort_key BLOB NOT NULL,"
 	"  sex INTEGER NOT NULL CHECK (sex BETWEEN 0 AND 2),"
-	"  dob TEXT CHECK (dob IS NULL OR dob GLOB '[0-9][0-9][0-9][0-9]'"
-	"    OR dob GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]'"
-	"    OR dob GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'),"
+	"  dob TEXT CHECK (" PERSONS_DOB_CHECK_1 "),"
 	"  birth_year INTEGER,"
 	"  ethnicity TEXT,"
 	"  religion TEXT,"
@@ -386,7 +383,69 @@ static const char *const migrations[] = {
 	"  updated INTEGER NOT NULL"
 	") STRICT;"
 	"CREATE INDEX drafts_officer ON drafts (officer, updated);",
+
+	/* 5: persons' CHECKs on the ID number and the date of birth in
+	 * their cheaper form (PERSONS_ID_CHECK_5, PERSONS_DOB_CHECK_5):
+	 * persons_checks_5(). */
+	"",
 };
+
+/* Migration 5.  A CHECK lives only in the table's CREATE statement, and
+ * SQLite's ALTER TABLE cannot change one; the new expressions let exactly
+ * the same values through, so the statement kept in sqlite_schema is
+ * edited in place, as SQLite's documentation describes for changes that
+ * leave the stored rows as they are (lang_altertable.html, "other kinds of
+ * table schema changes"): writable_schema for the edit, then a new schema
+ * cookie so that every connection reads the schema again.  A statement
+ * that does not hold the old text (none should) is left as it is. */
+static int
+persons_checks_5(sqlite3 *db, char **msg)
+{
+	sqlite3_stmt *st = NULL;
+	char sql[64];
+	int cookie = -1, ok;
+
+	if (sqlite3_exec(db, "PRAGMA writable_schema = ON", NULL, NULL, msg) !=
+	    SQLITE_OK)
+		return -1;
+	ok = sqlite3_prepare_v2(db, "UPDATE sqlite_schema SET sql ="
+	    " replace(replace(sql, ?1, ?2), ?3, ?4)"
+	    " WHERE type = 'table' AND name = 'persons'", -1, &st, NULL) ==
+	    SQLITE_OK;
+	if (ok) {
+		sqlite3_bind_text(st, 1, PERSONS_ID_CHECK_1, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, PERSONS_ID_CHECK_5, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, PERSONS_DOB_CHECK_1, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 4, PERSONS_DOB_CHECK_5, -1, SQLITE_STATIC);
+		ok = sqlite3_step(st) == SQLITE_DONE;
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	if (ok && sqlite3_prepare_v2(db, "PRAGMA schema_version", -1, &st,
+	    NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+		cookie = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	if (cookie >= 0) {
+		snprintf(sql, sizeof sql, "PRAGMA schema_version = %d",
+		    cookie + 1);
+		ok = sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK;
+	} else
+		ok = 0;
+	if (sqlite3_exec(db, "PRAGMA writable_schema = OFF", NULL, NULL,
+	    NULL) != SQLITE_OK)
+		ok = 0;
+	if (!ok && *msg == NULL)
+		*msg = sqlite3_mprintf("%s", sqlite3_errmsg(db));
+	return ok ? 0 : -1;
+}
+
+/* Migrations that need more than their SQL, run after it. */
+static int (*const migration_code[])(sqlite3 *, char **) = {
+	[4] = persons_checks_5,
+};
+
+#define N_MIGRATION_CODE \
+	((int)(sizeof migration_code / sizeof migration_code[0]))
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -431,6 +490,8 @@ schema_migrate(sqlite3 *db, struct cutru_err *e)
 			goto fail;
 		snprintf(sql, sizeof sql, "PRAGMA user_version = %d", v + 1);
 		if (sqlite3_exec(db, migrations[v], NULL, NULL, &msg) != SQLITE_OK ||
+		    (v < N_MIGRATION_CODE && migration_code[v] != NULL &&
+		    migration_code[v](db, &msg) != 0) ||
 		    sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK ||
 		    sqlite3_exec(db, "COMMIT", NULL, NULL, &msg) != SQLITE_OK) {
 			sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);

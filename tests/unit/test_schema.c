@@ -160,6 +160,137 @@ START_TEST(foreign_keys_checked_after_a_bulk_load)
 }
 END_TEST
 
+/* Whether a CHECK with expr (x standing for the value) lets v through:
+ * only false refuses. */
+static int
+check_passes(sqlite3 *db, const char *expr, const char *v)
+{
+	char sql[512];
+	sqlite3_stmt *st;
+	int pass;
+
+	snprintf(sql, sizeof sql, "SELECT (%s) IS NOT 0 FROM (SELECT ?1 AS %s)",
+	    expr, strstr(expr, "dob") == expr ? "dob" : "id_number");
+	ck_assert_int_eq(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+	if (v != NULL)
+		sqlite3_bind_text(st, 1, v, -1, SQLITE_STATIC);
+	ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+	pass = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return pass;
+}
+
+/* Does the persons table's statement hold migration 5's CHECKs (1) or
+ * migration 1's (0)? */
+static int
+persons_checks_new(sqlite3 *db)
+{
+	sqlite3_stmt *st;
+	const char *sql;
+	int is_new = -1;
+
+	ck_assert_int_eq(sqlite3_prepare_v2(db, "SELECT sql FROM sqlite_schema"
+	    " WHERE name = 'persons'", -1, &st, NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+	sql = (const char *)sqlite3_column_text(st, 0);
+	if (strstr(sql, PERSONS_ID_CHECK_5) && strstr(sql, PERSONS_DOB_CHECK_5) &&
+	    !strstr(sql, PERSONS_ID_CHECK_1) && !strstr(sql, PERSONS_DOB_CHECK_1))
+		is_new = 1;
+	else if (strstr(sql, PERSONS_ID_CHECK_1) &&
+	    strstr(sql, PERSONS_DOB_CHECK_1))
+		is_new = 0;
+	sqlite3_finalize(st);
+	return is_new;
+}
+
+static int
+insert_person(sqlite3 *db, const char *id_number, const char *dob)
+{
+	char sql[320];
+
+	snprintf(sql, sizeof sql, "INSERT INTO persons (id_number, name, "
+	    "family, middle, given, folded, sort_key, sex, dob) VALUES "
+	    "('%s', 'An', '', '', 'An', 'an', x'01', 1, '%s')", id_number, dob);
+	return exec(db, sql);
+}
+
+/* Migration 5's CHECKs let exactly the values through that migration
+ * 1's did; a fresh store has them; a store written with the old ones is
+ * brought to them, stays sound, and still refuses what it refused. */
+START_TEST(persons_checks_rewritten_alike)
+{
+	static const char *const ids[] = {
+		NULL, "", "0", "001090000001", "00109000000", "0010900000012",
+		"00109000000a", " 00109000000", "00109000000 ", "+00109000000",
+		"-00109000000", "0010900000.1", "001090000001\n", "abcdefghijkl",
+		"\xef\xbc\x90\xef\xbc\x90\xef\xbc\x91\xef\xbc\x90"
+		"\xef\xbc\x99\xef\xbc\x90\xef\xbc\x90\xef\xbc\x90"
+		"\xef\xbc\x90\xef\xbc\x90\xef\xbc\x90\xef\xbc\x91",
+		"\xd9\xa0\xd9\xa0\xd9\xa1\xd9\xa0\xd9\xa9\xd9\xa0"
+		"\xd9\xa0\xd9\xa0\xd9\xa0\xd9\xa0\xd9\xa0\xd9\xa1",
+		"[0-9][0-9][0", "************", "????????????", "0010*0000001"
+	};
+	static const char *const dobs[] = {
+		NULL, "1990", "1990-01", "1990-01-01", "199", "19900", "1990-1",
+		"1990-01-1", "1990-01-011", "1990/01/01", "1990-01-01 ",
+		" 1990", "\xd9\xa1\xd9\xa9\xd9\xa9\xd9\xa0", "abcd", "",
+		"1990-01-01T00:00", "1990--01", "0000-00-00", "1990-0a-01",
+		"****", "\?\?\?\?-\?\?-\?\?", "1990-01-01\n"
+	};
+	sqlite3 *db = fresh();
+	sqlite3_stmt *st;
+	char sql[64];
+	struct cutru_err e;
+	size_t i;
+
+	for (i = 0; i < sizeof ids / sizeof ids[0]; i++)
+		ck_assert_int_eq(check_passes(db, PERSONS_ID_CHECK_1, ids[i]),
+		    check_passes(db, PERSONS_ID_CHECK_5, ids[i]));
+	ck_assert(check_passes(db, PERSONS_ID_CHECK_5, "001090000001"));
+	ck_assert(!check_passes(db, PERSONS_ID_CHECK_5, "00109000000"));
+	for (i = 0; i < sizeof dobs / sizeof dobs[0]; i++)
+		ck_assert_int_eq(check_passes(db, PERSONS_DOB_CHECK_1, dobs[i]),
+		    check_passes(db, PERSONS_DOB_CHECK_5, dobs[i]));
+	ck_assert(check_passes(db, PERSONS_DOB_CHECK_5, "1990-01-01"));
+	ck_assert(!check_passes(db, PERSONS_DOB_CHECK_5, "1990-1-01"));
+	/* A fresh store holds the new ones. */
+	ck_assert_int_eq(persons_checks_new(db), 1);
+	/* A store of schema 4, with migration 1's CHECKs, migrated. */
+	ck_assert_int_eq(insert_person(db, "001090000001", "1990-01-01"),
+	    SQLITE_OK);
+	ck_assert_int_eq(exec(db, "PRAGMA writable_schema = ON"), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_prepare_v2(db, "UPDATE sqlite_schema"
+	    " SET sql = replace(replace(sql, ?1, ?2), ?3, ?4)"
+	    " WHERE name = 'persons'", -1, &st, NULL), SQLITE_OK);
+	sqlite3_bind_text(st, 1, PERSONS_ID_CHECK_5, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, PERSONS_ID_CHECK_1, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, PERSONS_DOB_CHECK_5, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, PERSONS_DOB_CHECK_1, -1, SQLITE_STATIC);
+	ck_assert_int_eq(sqlite3_step(st), SQLITE_DONE);
+	sqlite3_finalize(st);
+	snprintf(sql, sizeof sql, "PRAGMA schema_version = %d",
+	    scalar(db, "PRAGMA schema_version") + 1);
+	ck_assert_int_eq(exec(db, sql), SQLITE_OK);
+	ck_assert_int_eq(exec(db, "PRAGMA writable_schema = OFF;"
+	    "PRAGMA user_version = 4"), SQLITE_OK);
+	ck_assert_int_eq(persons_checks_new(db), 0);
+	ck_assert_msg(schema_migrate(db, &e) == CUTRU_OK, "%s", e.msg);
+	ck_assert_int_eq(scalar(db, "PRAGMA user_version"),
+	    schema_version_latest());
+	ck_assert_int_eq(persons_checks_new(db), 1);
+	ck_assert_int_eq(scalar(db, "SELECT count(*) FROM pragma_integrity_check"
+	    " WHERE integrity_check <> 'ok'"), 0);
+	ck_assert_int_eq(scalar(db, "SELECT count(*) FROM persons"), 1);
+	/* The migrated CHECKs refuse, on this connection. */
+	ck_assert_int_ne(insert_person(db, "00109000000x", "1990"), SQLITE_OK);
+	ck_assert_int_ne(insert_person(db, "001090000002", "1990-1-1"),
+	    SQLITE_OK);
+	ck_assert_int_eq(insert_person(db, "001090000002", "1990-02"),
+	    SQLITE_OK);
+	sqlite3_close(db);
+}
+END_TEST
+
 START_TEST(newer_store_is_refused_untouched)
 {
 	sqlite3 *db = NULL;
@@ -293,6 +424,7 @@ test_suite(void)
 	tcase_add_test(tc, a_guest_is_a_citizen_or_a_foreigner);
 	tcase_add_test(tc, journal_is_append_only_and_dense);
 	tcase_add_test(tc, nobody_decides_their_own_dossier);
+	tcase_add_test(tc, persons_checks_rewritten_alike);
 	suite_add_tcase(s, tc);
 	return s;
 }
