@@ -1271,6 +1271,8 @@ unit_known(const struct imp *im, const char *code)
 {
 	if (im->units_version[0] == '\0')
 		return 1;
+	if (im->nunits == 0)
+		return 0;
 	return bsearch(code, im->units, im->nunits, sizeof *im->units,
 	    unit_cmp) != NULL;
 }
@@ -3764,7 +3766,6 @@ struct reader {
 	struct imp w;               /* the second half's importer */
 	struct import_report r;
 	size_t msgs_base;           /* w.msgs began as a copy of this much */
-	unsigned long line0;        /* the line it began on */
 	int rc;
 };
 
@@ -3789,6 +3790,7 @@ read_undo(struct imp *im, size_t alen, size_t mlen, size_t nerrs,
 	im->nerrs = nerrs;
 	im->r->rows = rows;
 	im->too_many_errors = 0;
+	im->saw_unclosed = 0;
 }
 
 /* Append the second half's rows, texts and errors to im's. */
@@ -3900,7 +3902,7 @@ read_split(struct imp *im)
 	size_t len, got, alen, mlen, nerrs, rows, i;
 	unsigned long line0, line_start;
 	off_t at;
-	int rc = CUTRU_OK, fd, started = 0, clean;
+	int rc = CUTRU_OK, fd, clean;
 	uint32_t ri;
 
 	if ((im->o->flags & IMPORT_ONE_THREAD) || c->in == NULL ||
@@ -3961,7 +3963,6 @@ read_split(struct imp *im)
 		rd->w.msgs.len = rd->w.msgs.cap = im->msgs.len;
 	}
 	rd->msgs_base = im->msgs.len;
-	rd->line0 = line0;
 	if (csv_open(&rd->w.csv, NULL) != CUTRU_OK)
 		goto serial_free;
 	rd->w.csv.line = line0;
@@ -3977,7 +3978,6 @@ read_split(struct imp *im)
 	rows = im->r->rows;
 	if (pthread_create(&rd->thread, NULL, reader_main, rd) != 0)
 		goto serial_free;
-	started = 1;
 	/* The first half, here. */
 	c->in = first;
 	im->defer_links = 1;
@@ -3986,7 +3986,6 @@ read_split(struct imp *im)
 	clean = rc == CUTRU_OK && !c->ioerr && c->line == line0 &&
 	    !im->saw_unclosed;
 	pthread_join(rd->thread, NULL);
-	started = 0;
 	/* A failure, or too many errors in the first half: the import
 	 * fails whatever the second half holds. */
 	if (rc != CUTRU_OK || im->too_many_errors)
@@ -4016,13 +4015,8 @@ read_split(struct imp *im)
 	/* Not a record boundary (or the second half failed): all again,
 	 * here. */
 	read_undo(im, alen, mlen, nerrs, rows);
-	im->saw_unclosed = 0;
 	im->r->read_split = 2;
-	goto serial_free;
 serial_free:
-	if (started)
-		pthread_join(rd->thread, NULL);
-	started = 0;
 	if (rd != NULL)
 		reader_free(rd);
 	free(rd);
