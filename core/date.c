@@ -21,7 +21,6 @@
 #include "config.h"
 
 #include <limits.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "core/date.h"
@@ -529,10 +528,26 @@ date_check_not_future(const struct cutru_date *d,
 	    _("The date %s is in the future (today is %s)."), dbuf, tbuf);
 }
 
+/* The digits of v (0 <= v < 10^width), width of them, at p. */
+static char *
+put_digits(char *p, int v, int width)
+{
+	int i;
+
+	for (i = width - 1; i >= 0; i--) {
+		p[i] = (char)('0' + v % 10);
+		v /= 10;
+	}
+	return p + width;
+}
+
+/* Written by hand rather than by snprintf(): a bulk import formats three
+ * dates a row, and the digits of a valid date (years
+ * DATE_YEAR_MIN..DATE_YEAR_MAX, four digits) need no more than this. */
 static int
 format(const struct cutru_date *d, char *buf, size_t size, int vn)
 {
-	int n;
+	char out[DATE_FMT_MAX], *p = out;
 
 	if (size > 0)
 		buf[0] = '\0';
@@ -542,24 +557,39 @@ format(const struct cutru_date *d, char *buf, size_t size, int vn)
 	case CUTRU_DATE_NONE:
 		return size > 0 ? CUTRU_OK : CUTRU_ERANGE;
 	case CUTRU_DATE_YEAR:
-		n = snprintf(buf, size, "%04d", d->year);
+		p = put_digits(p, d->year, 4);
 		break;
 	case CUTRU_DATE_MONTH:
-		n = vn ? snprintf(buf, size, "%02d/%04d", d->month, d->year)
-		    : snprintf(buf, size, "%04d-%02d", d->year, d->month);
+		if (vn) {
+			p = put_digits(p, d->month, 2);
+			*p++ = '/';
+			p = put_digits(p, d->year, 4);
+		} else {
+			p = put_digits(p, d->year, 4);
+			*p++ = '-';
+			p = put_digits(p, d->month, 2);
+		}
 		break;
 	default:
-		n = vn ? snprintf(buf, size, "%02d/%02d/%04d", d->day,
-		    d->month, d->year)
-		    : snprintf(buf, size, "%04d-%02d-%02d", d->year,
-		    d->month, d->day);
+		if (vn) {
+			p = put_digits(p, d->day, 2);
+			*p++ = '/';
+			p = put_digits(p, d->month, 2);
+			*p++ = '/';
+			p = put_digits(p, d->year, 4);
+		} else {
+			p = put_digits(p, d->year, 4);
+			*p++ = '-';
+			p = put_digits(p, d->month, 2);
+			*p++ = '-';
+			p = put_digits(p, d->day, 2);
+		}
 		break;
 	}
-	if (n < 0 || (size_t)n >= size) {
-		if (size > 0)
-			buf[0] = '\0';
+	if ((size_t)(p - out) >= size)
 		return CUTRU_ERANGE;
-	}
+	memcpy(buf, out, (size_t)(p - out));
+	buf[p - out] = '\0';
 	return CUTRU_OK;
 }
 

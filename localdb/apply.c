@@ -900,8 +900,9 @@ struct household_row {
 	char dissolved[DATE_FMT_MAX]; /* "" while it exists */
 };
 
-/* The household with this number; CUTRU_ENOTFOUND on field if none, and
- * CUTRU_ECONFLICT if it was dissolved and open is set. */
+/* The household with this number; CUTRU_ENOTFOUND on field if none (with
+ * no message when field is NULL), and CUTRU_ECONFLICT if it was dissolved
+ * and open is set. */
 static int
 household_need(struct applier *a, const char *number, const char *field,
     int open, struct household_row *h, struct cutru_err *e)
@@ -922,6 +923,8 @@ household_need(struct applier *a, const char *number, const char *field,
 		bind_text(st, 1, number);
 		if ((rc = step(a, st, &row, e)) != CUTRU_OK)
 			return rc;
+		if (!row && field == NULL)
+			return CUTRU_ENOTFOUND;
 		if (!row)
 			return cutru_err_set(e, CUTRU_ENOTFOUND, field,
 			    _("Household %s is not in the register: check the "
@@ -1326,14 +1329,14 @@ ev_household_created(struct applier *a, const cJSON *d, struct cutru_err *e)
 
 	if ((rc = person_need(a, head, "data.head", &p, e)) != CUTRU_OK)
 		return rc;
-	rc = household_need(a, number, "data.household", 0, &h, e);
+	/* Not found is what is wanted: no message for it (field NULL). */
+	rc = household_need(a, number, NULL, 0, &h, e);
 	if (rc == CUTRU_OK)
 		return cutru_err_set(e, CUTRU_ECONFLICT, "data.household",
 		    _("Household number %s is already in use: give the new "
 		    "household a number of its own."), number);
 	if (rc != CUTRU_ENOTFOUND)
 		return rc;
-	cutru_err_clear(e);
 	if ((rc = address_id(a, cJSON_GetObjectItemCaseSensitive(d,
 	    "address"), &addr, e)) != CUTRU_OK ||
 	    (rc = household_leave(a, p.id, head, a->date, "data.head", e)) !=

@@ -1,6 +1,7 @@
 #include "config.h"
 
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -328,20 +329,41 @@ END_TEST
 
 START_TEST(format_round_trips_through_parse)
 {
-	char buf[DATE_FMT_MAX];
+	char buf[DATE_FMT_MAX], ref[32];
 	struct cutru_date d, back;
 	struct cutru_err e;
 	long n;
 
-	/* Every fifth day of the whole range, both formats. */
+	/* Every fifth day of the whole range, both formats, each as
+	 * printf's %04d and %02d would write it. */
 	for (n = -43829; n <= 84370; n += 5) {
 		ck_assert_int_eq(date_from_days(n, &d), CUTRU_OK);
 		ck_assert_int_eq(date_format_iso(&d, buf, sizeof buf), CUTRU_OK);
+		snprintf(ref, sizeof ref, "%04d-%02d-%02d", d.year, d.month,
+		    d.day);
+		ck_assert_str_eq(buf, ref);
 		ck_assert_int_eq(date_parse(buf, NULL, &back, &e), CUTRU_OK);
 		ck_assert_int_eq(date_compare(&d, &back), 0);
 		ck_assert_int_eq(date_format_vn(&d, buf, sizeof buf), CUTRU_OK);
+		snprintf(ref, sizeof ref, "%02d/%02d/%04d", d.day, d.month,
+		    d.year);
+		ck_assert_str_eq(buf, ref);
 		ck_assert_int_eq(date_parse(buf, NULL, &back, &e), CUTRU_OK);
 		ck_assert_int_eq(date_compare(&d, &back), 0);
+	}
+	/* Months and years alone, at both ends of the range too. */
+	for (n = DATE_YEAR_MIN; n <= DATE_YEAR_MAX; n++) {
+		d = mk((int)n, 0, 0, CUTRU_DATE_YEAR);
+		ck_assert_int_eq(date_format_vn(&d, buf, sizeof buf), CUTRU_OK);
+		snprintf(ref, sizeof ref, "%04ld", n);
+		ck_assert_str_eq(buf, ref);
+		d = mk((int)n, (int)(n % 12) + 1, 0, CUTRU_DATE_MONTH);
+		ck_assert_int_eq(date_format_iso(&d, buf, sizeof buf), CUTRU_OK);
+		snprintf(ref, sizeof ref, "%04ld-%02d", n, d.month);
+		ck_assert_str_eq(buf, ref);
+		ck_assert_int_eq(date_format_vn(&d, buf, sizeof buf), CUTRU_OK);
+		snprintf(ref, sizeof ref, "%02d/%04ld", d.month, n);
+		ck_assert_str_eq(buf, ref);
 	}
 }
 END_TEST
