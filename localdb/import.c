@@ -2655,8 +2655,8 @@ batch_add(struct imp *im, const cJSON *events, struct cutru_err *ae)
 	int rc;
 
 	if (im->batch == NULL && (rc = journal_batch_begin(im->db, &im->ctx,
-	    im->o->mode == IMPORT_ALL_OR_NOTHING ?
-	    JOURNAL_BATCH_NO_SAVEPOINT : 0, &im->batch, ae)) != CUTRU_OK)
+	    im->o->mode == IMPORT_ALL_OR_NOTHING ? JOURNAL_BATCH_NO_SAVEPOINT |
+	    JOURNAL_BATCH_HASH_BEHIND : 0, &im->batch, ae)) != CUTRU_OK)
 		return rc;
 	return journal_batch_add(im->batch, events, ae);
 }
@@ -2812,7 +2812,8 @@ batch_add_pipelined(struct imp *im, struct cutru_err *ae)
 	int rc = CUTRU_OK;
 
 	if (im->batch == NULL && (rc = journal_batch_begin(im->db, &im->ctx,
-	    JOURNAL_BATCH_NO_SAVEPOINT, &im->batch, ae)) != CUTRU_OK)
+	    JOURNAL_BATCH_NO_SAVEPOINT | JOURNAL_BATCH_HASH_BEHIND, &im->batch,
+	    ae)) != CUTRU_OK)
 		return rc;
 	if (nr > v->capr) {
 		grown = realloc(v->r, nr * sizeof *v->r);
@@ -3262,7 +3263,8 @@ apply_built(struct imp *im, const struct built *b, struct cutru_err *e)
 	int rc = CUTRU_OK;
 
 	if (im->batch == NULL && (rc = journal_batch_begin(im->db, &im->ctx,
-	    JOURNAL_BATCH_NO_SAVEPOINT, &im->batch, e)) != CUTRU_OK)
+	    JOURNAL_BATCH_NO_SAVEPOINT | JOURNAL_BATCH_HASH_BEHIND, &im->batch,
+	    e)) != CUTRU_OK)
 		return rc;
 	for (i = 0, pos = 0; i < b->nr; i++, pos += cnt) {
 		cnt = im->nev - pos < VALIDATE_RANGE ? im->nev - pos :

@@ -61,6 +61,7 @@
 #include "config.h"
 
 #include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -244,26 +245,19 @@ done:
 	return rc;
 }
 
-/* Append canonical payload bytes (already checked) as entry last+1,
- * inside a savepoint of its own unless the caller's transaction is the
- * unit of failure (savepoint 0). */
+/* Insert entry seq with hash h (the chain's next: seq is last+1, h its
+ * hash after the last) and make it the head, inside a savepoint of its
+ * own unless the caller's transaction is the unit of failure (savepoint
+ * 0). */
 static int
-append_bytes(sqlite3 *db, const char *at, const char *actor,
-    const char *payload, size_t len, int savepoint, int64_t *seq_out,
-    struct cutru_err *e)
+entry_insert(sqlite3 *db, int64_t seq, const char *at, const char *actor,
+    const char *payload, size_t len, const unsigned char h[HASH_LEN],
+    int savepoint, struct cutru_err *e)
 {
-	unsigned char prev[HASH_LEN], h[HASH_LEN];
 	char head[32 + HASH_HEX_LEN], hex[HASH_HEX_LEN + 1];
 	sqlite3_stmt *st = NULL;
-	int64_t seq;
 	int rc;
 
-	if ((rc = last_entry(db, &seq, prev, e)) != CUTRU_OK)
-		return rc;
-	seq++;
-	if ((rc = entry_hash(seq, at, actor, payload, len, prev, h, e)) !=
-	    CUTRU_OK)
-		return rc;
 	if (savepoint && sqlite3_exec(db, "SAVEPOINT cutru_journal", NULL,
 	    NULL, NULL) != SQLITE_OK)
 		return db_fail(db, e);
@@ -296,8 +290,6 @@ append_bytes(sqlite3 *db, const char *at, const char *actor,
 		st = NULL;
 		goto fail;
 	}
-	if (seq_out != NULL)
-		*seq_out = seq;
 	return CUTRU_OK;
 fail:
 	rc = db_fail(db, e);
@@ -307,6 +299,31 @@ fail:
 		sqlite3_exec(db, "RELEASE cutru_journal", NULL, NULL, NULL);
 	}
 	return rc;
+}
+
+/* Append canonical payload bytes (already checked) as entry last+1,
+ * inside a savepoint of its own unless the caller's transaction is the
+ * unit of failure (savepoint 0). */
+static int
+append_bytes(sqlite3 *db, const char *at, const char *actor,
+    const char *payload, size_t len, int savepoint, int64_t *seq_out,
+    struct cutru_err *e)
+{
+	unsigned char prev[HASH_LEN], h[HASH_LEN];
+	int64_t seq;
+	int rc;
+
+	if ((rc = last_entry(db, &seq, prev, e)) != CUTRU_OK)
+		return rc;
+	seq++;
+	if ((rc = entry_hash(seq, at, actor, payload, len, prev, h, e)) !=
+	    CUTRU_OK ||
+	    (rc = entry_insert(db, seq, at, actor, payload, len, h, savepoint,
+	    e)) != CUTRU_OK)
+		return rc;
+	if (seq_out != NULL)
+		*seq_out = seq;
+	return CUTRU_OK;
 }
 
 /* The actor goes into the hash as canonical text: it must have a
@@ -571,7 +588,170 @@ struct journal_batch {
 	int added;                  /* calls of the open list that went in */
 	int broken;                 /* changes applied may lack their entry */
 	int64_t entries;
+	/* JOURNAL_BATCH_HASH_BEHIND: the hasher, and the last entry written
+	 * or handed to it. */
+	struct hasher *hb;
+	int have_last;
+	int64_t last_seq;
+	unsigned char last_hash[HASH_LEN];
 };
+
+/* The hash of a batch's entries, on a thread of its own
+ * (JOURNAL_BATCH_HASH_BEHIND).  An entry's hash needs the one before it,
+ * and its row needs its hash, so the entries still go in one after the
+ * other: at each entry boundary the batch waits for the entry it handed
+ * over last (hashed meanwhile, while the events of the next were applied),
+ * writes it, and hands over the new one.  The chain, the rows and the
+ * head are exactly what writing each entry at once would give. */
+struct hasher {
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	/* Under mu. */
+	int job;                    /* HB_IDLE, HB_HASH, HB_DONE */
+	int quit;
+	/* The entry: set before job becomes HB_HASH, the hasher's until it
+	 * becomes HB_DONE; payload is the batch's to free. */
+	int64_t seq;
+	const char *at, *actor;
+	char *payload;
+	size_t len;
+	unsigned char prev[HASH_LEN], h[HASH_LEN];
+	int rc;
+	struct cutru_err e;
+};
+
+enum { HB_IDLE, HB_HASH, HB_DONE };
+
+static void *
+hasher_main(void *arg)
+{
+	struct hasher *hb = arg;
+
+	pthread_mutex_lock(&hb->mu);
+	for (;;) {
+		while (!hb->quit && hb->job != HB_HASH)
+			pthread_cond_wait(&hb->cv, &hb->mu);
+		if (hb->quit)
+			break;
+		pthread_mutex_unlock(&hb->mu);
+		cutru_err_clear(&hb->e);
+		hb->rc = entry_hash(hb->seq, hb->at, hb->actor, hb->payload,
+		    hb->len, hb->prev, hb->h, &hb->e);
+		pthread_mutex_lock(&hb->mu);
+		hb->job = HB_DONE;
+		pthread_cond_broadcast(&hb->cv);
+	}
+	pthread_mutex_unlock(&hb->mu);
+	return NULL;
+}
+
+/* Start the hasher; NULL if it cannot be had (the batch then hashes each
+ * entry itself). */
+static struct hasher *
+hasher_start(void)
+{
+	struct hasher *hb = calloc(1, sizeof *hb);
+
+	if (hb == NULL)
+		return NULL;
+	if (pthread_mutex_init(&hb->mu, NULL) != 0)
+		goto fail_mu;
+	if (pthread_cond_init(&hb->cv, NULL) != 0)
+		goto fail_cv;
+	if (pthread_create(&hb->thread, NULL, hasher_main, hb) != 0)
+		goto fail_thread;
+	return hb;
+fail_thread:
+	pthread_cond_destroy(&hb->cv);
+fail_cv:
+	pthread_mutex_destroy(&hb->mu);
+fail_mu:
+	free(hb);
+	return NULL;
+}
+
+static void
+hasher_stop(struct hasher *hb)
+{
+	if (hb == NULL)
+		return;
+	pthread_mutex_lock(&hb->mu);
+	hb->quit = 1;
+	pthread_cond_broadcast(&hb->cv);
+	pthread_mutex_unlock(&hb->mu);
+	pthread_join(hb->thread, NULL);
+	pthread_cond_destroy(&hb->cv);
+	pthread_mutex_destroy(&hb->mu);
+	free(hb->payload);
+	free(hb);
+}
+
+/* Write the entry handed to the hasher, if any, once it is hashed. */
+static int
+behind_drain(struct journal_batch *b, struct cutru_err *e)
+{
+	struct hasher *hb = b->hb;
+	int rc;
+
+	if (hb == NULL)
+		return CUTRU_OK;
+	pthread_mutex_lock(&hb->mu);
+	if (hb->job == HB_IDLE) {
+		pthread_mutex_unlock(&hb->mu);
+		return CUTRU_OK;
+	}
+	while (hb->job != HB_DONE)
+		pthread_cond_wait(&hb->cv, &hb->mu);
+	pthread_mutex_unlock(&hb->mu);
+	if ((rc = hb->rc) != CUTRU_OK)
+		*e = hb->e;
+	else
+		rc = entry_insert(b->db, hb->seq, hb->at, hb->actor,
+		    hb->payload, hb->len, hb->h, 0, e);
+	if (rc == CUTRU_OK) {
+		b->last_seq = hb->seq;
+		memcpy(b->last_hash, hb->h, HASH_LEN);
+	}
+	free(hb->payload);
+	hb->payload = NULL;
+	hb->job = HB_IDLE;
+	return rc;
+}
+
+/* Hand payload (len bytes, malloc'd: the hasher's now) over as the next
+ * entry, after writing the one before it. */
+static int
+behind_hand(struct journal_batch *b, char *payload, size_t len,
+    struct cutru_err *e)
+{
+	struct hasher *hb = b->hb;
+	int rc;
+
+	if ((rc = behind_drain(b, e)) != CUTRU_OK) {
+		free(payload);
+		return rc;
+	}
+	if (!b->have_last) {
+		if ((rc = last_entry(b->db, &b->last_seq, b->last_hash, e)) !=
+		    CUTRU_OK) {
+			free(payload);
+			return rc;
+		}
+		b->have_last = 1;
+	}
+	hb->seq = b->last_seq + 1;
+	hb->at = b->ctx.at;
+	hb->actor = b->ctx.actor;
+	memcpy(hb->prev, b->last_hash, HASH_LEN);
+	hb->payload = payload;
+	hb->len = len;
+	pthread_mutex_lock(&hb->mu);
+	hb->job = HB_HASH;
+	pthread_cond_broadcast(&hb->cv);
+	pthread_mutex_unlock(&hb->mu);
+	return CUTRU_OK;
+}
 
 int
 journal_batch_begin(sqlite3 *db, const struct apply_ctx *ctx, unsigned flags,
@@ -618,6 +798,11 @@ journal_batch_begin(sqlite3 *db, const struct apply_ctx *ctx, unsigned flags,
 	b->db = db;
 	b->ctx = *ctx;
 	b->flags = flags;
+	/* Behind only where the caller's transaction is the unit of failure:
+	 * an entry is then never undone on its own. */
+	if ((flags & JOURNAL_BATCH_HASH_BEHIND) &&
+	    (flags & JOURNAL_BATCH_NO_SAVEPOINT))
+		b->hb = hasher_start();
 	*out = b;
 	return CUTRU_OK;
 fail:
@@ -648,6 +833,8 @@ batch_append(struct journal_batch *b, struct cutru_err *e)
 	if (p.oom)
 		rc = cutru_err_set(e, CUTRU_ENOMEM, NULL,
 		    _("Out of memory while writing the journal."));
+	else if (b->hb != NULL)
+		return behind_hand(b, p.p, p.len, e);
 	else
 		rc = append_bytes(b->db, b->ctx.at, b->ctx.actor, p.p, p.len,
 		    !(b->flags & JOURNAL_BATCH_NO_SAVEPOINT), NULL, e);
@@ -655,8 +842,9 @@ batch_append(struct journal_batch *b, struct cutru_err *e)
 	return rc;
 }
 
-int
-journal_batch_flush(struct journal_batch *b, struct cutru_err *e)
+/* Write the open entry, if any (with the hasher: hand it over). */
+static int
+batch_flush(struct journal_batch *b, struct cutru_err *e)
 {
 	int rc;
 
@@ -684,6 +872,18 @@ journal_batch_flush(struct journal_batch *b, struct cutru_err *e)
 	return CUTRU_OK;
 }
 
+int
+journal_batch_flush(struct journal_batch *b, struct cutru_err *e)
+{
+	int rc;
+
+	if ((rc = batch_flush(b, e)) != CUTRU_OK)
+		return rc;
+	if ((rc = behind_drain(b, e)) != CUTRU_OK)
+		b->broken = 1;
+	return rc;
+}
+
 /* journal_batch_add() and journal_batch_add_range(): the events from
  * first on, all of them (count SIZE_MAX) or count. */
 static int
@@ -698,7 +898,7 @@ batch_add(struct journal_batch *b, const cJSON *first, size_t count,
 		    "the transaction back."));
 	if (!(flags & JOURNAL_BATCH_CONTINUE) && b->open &&
 	    b->events.len >= JOURNAL_BATCH_ENTRY_BYTES &&
-	    (rc = journal_batch_flush(b, e)) != CUTRU_OK)
+	    (rc = batch_flush(b, e)) != CUTRU_OK)
 		return rc;
 	if (!b->open) {
 		if ((rc = apply_session_list(b->s, e)) != CUTRU_OK) {
@@ -801,6 +1001,7 @@ journal_batch_free(struct journal_batch *b)
 {
 	if (b == NULL)
 		return;
+	hasher_stop(b->hb);
 	apply_session_free(b->s);
 	canon_buf_free(&b->events);
 	free(b);

@@ -93,6 +93,12 @@ struct journal_batch;
  * must roll back.  Without the flag each call is all or nothing and a
  * refused call can be followed by others. */
 #define JOURNAL_BATCH_NO_SAVEPOINT 0x1u
+/* With JOURNAL_BATCH_NO_SAVEPOINT: each entry is hashed on a thread of the
+ * batch's own while the next entry's events are applied, and written at
+ * the next entry boundary or at journal_batch_flush() (the entries, their
+ * hashes and the head are the same).  Ignored without NO_SAVEPOINT, and
+ * when the thread cannot be had. */
+#define JOURNAL_BATCH_HASH_BEHIND 0x2u
 
 /* Canonical bytes of events after which a batch starts a new entry. */
 #define JOURNAL_BATCH_ENTRY_BYTES (256 * 1024)

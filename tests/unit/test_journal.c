@@ -1103,6 +1103,96 @@ START_TEST(a_batch_journals_what_replay_rebuilds)
 }
 END_TEST
 
+/* Every column of every journal entry, in order, and the head, as one
+ * malloc'd text. */
+static char *
+whole_journal(sqlite3 *db)
+{
+	sqlite3_stmt *st;
+	char *all = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&all, &len);
+
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(sqlite3_prepare_v2(db, "SELECT seq || ' ' || at ||"
+	    " ' ' || actor || ' ' || hex(payload) || ' ' || hex(hash)"
+	    " FROM journal UNION ALL SELECT value FROM meta"
+	    " WHERE key = 'journal_head'", -1, &st, NULL), SQLITE_OK);
+	while (sqlite3_step(st) == SQLITE_ROW)
+		fprintf(f, "%s\n", (const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	ck_assert_int_eq(fclose(f), 0);
+	ck_assert_uint_gt(len, 1000);
+	return all;
+}
+
+/* The households of book_household() 0..n-1 through a batch with these
+ * flags, after one note; the journal (every column of every entry, and
+ * the head) as one text. */
+static char *
+batch_journal(unsigned flags, int n, int64_t *entries)
+{
+	sqlite3 *db = fresh();
+	struct apply_ctx c = ctx_on(2026, 3, 2);
+	struct journal_batch *b;
+	struct cutru_err e;
+	cJSON *ev;
+	char *all;
+	int i, before = 0;
+
+	append_notes(db, 1);
+	ck_assert_int_eq(exec(db, "BEGIN"), SQLITE_OK);
+	ck_assert_int_eq(journal_batch_begin(db, &c, flags, &b, &e), CUTRU_OK);
+	for (i = 0; i < n; i++) {
+		ev = book_household(i);
+		ck_assert_msg(journal_batch_add(b, ev, &e) == CUTRU_OK, "%d: %s",
+		    i, e.msg);
+		cJSON_Delete(ev);
+		/* Hashed behind, an entry is written at the next boundary:
+		 * never more than one is missing. */
+		ck_assert_int_ge(count(db, "journal"),
+		    journal_batch_entries(b) - ((flags &
+		    JOURNAL_BATCH_HASH_BEHIND) ? 1 : 0));
+		if (count(db, "journal") < 1 + journal_batch_entries(b))
+			before = 1;
+	}
+	ck_assert_int_eq(journal_batch_flush(b, &e), CUTRU_OK);
+	ck_assert_int_eq(count(db, "journal"), 1 + journal_batch_entries(b));
+	*entries = journal_batch_entries(b);
+	journal_batch_free(b);
+	ck_assert_int_eq(exec(db, "COMMIT"), SQLITE_OK);
+	ck_assert_int_eq(verify(db, CUTRU_OK), 0);
+	/* With the flag and savepoints the flag is ignored: written at once. */
+	if ((flags & JOURNAL_BATCH_HASH_BEHIND) &&
+	    (flags & JOURNAL_BATCH_NO_SAVEPOINT))
+		ck_assert_int_eq(before, 1);
+	else
+		ck_assert_int_eq(before, 0);
+	all = whole_journal(db);
+	sqlite3_close(db);
+	return all;
+}
+
+START_TEST(a_batch_hashed_behind_writes_the_same_journal)
+{
+	char *plain, *behind, *ignored;
+	int64_t n1, n2, n3;
+
+	plain = batch_journal(JOURNAL_BATCH_NO_SAVEPOINT, 700, &n1);
+	behind = batch_journal(JOURNAL_BATCH_NO_SAVEPOINT |
+	    JOURNAL_BATCH_HASH_BEHIND, 700, &n2);
+	ignored = batch_journal(JOURNAL_BATCH_HASH_BEHIND, 700, &n3);
+	ck_assert_int_ge(n1, 3);
+	ck_assert_int_eq(n2, n1);
+	ck_assert_int_eq(n3, n1);
+	ck_assert_str_eq(behind, plain);
+	ck_assert_str_eq(ignored, plain);
+	free(plain);
+	free(behind);
+	free(ignored);
+}
+END_TEST
+
 START_TEST(a_batch_with_savepoints_goes_on_after_a_refusal)
 {
 	sqlite3 *db = fresh();
@@ -1235,6 +1325,7 @@ test_suite(void)
 	tcase_add_test(tc, replaying_the_journal_rebuilds_the_register);
 	tcase_add_test(tc, every_procedure_applies_end_to_end);
 	tcase_add_test(tc, a_batch_journals_what_replay_rebuilds);
+	tcase_add_test(tc, a_batch_hashed_behind_writes_the_same_journal);
 	tcase_add_test(tc, a_batch_with_savepoints_goes_on_after_a_refusal);
 	tcase_add_test(tc, a_batch_refuses_what_it_cannot_journal);
 	suite_add_tcase(s, tc);
