@@ -93,7 +93,7 @@ static const char *const migrations[] = {
 
 	"CREATE TABLE addresses ("
 	"  id INTEGER PRIMARY KEY,"
-	"  commune_code TEXT NOT NULL CHECK (length(commune_code) = 5 AND commune_code NOT GLOB '*[^0-9]*'),"
+	"  commune_code TEXT NOT NULL CHECK (" ADDRESSES_COMMUNE_CHECK_1 "),"
 	"  detail TEXT NOT NULL,"
 	"  UNIQUE (commune_code, detail)"
 	") STRICT;"
@@ -105,8 +105,7 @@ static const char *const migrations[] = {
 	"CREATE TABLE persons ("
 	"  id INTEGER PRIMARY KEY,"
 	"  id_number TEXT UNIQUE CHECK (" PERSONS_ID_CHECK_1 "),"
-	"  legacy_cmnd TEXT CHECK (legacy_cmnd IS NULL OR"
-	"    (length(legacy_cmnd) = 9 AND legacy_cmnd NOT GLOB '*[^0-9]*')),"
+	"  legacy_cmnd TEXT CHECK (" PERSONS_CMND_CHECK_1 "),"
 	"  name TEXT NOT NULL,"
 	"  family TEXT NOT NULL,"
 	"  middle TEXT NOT NULL,"
@@ -129,8 +128,7 @@ static const char *const migrations[] = {
 
 	"CREATE TABLE households ("
 	"  id INTEGER PRIMARY KEY,"
-	"  number TEXT NOT NULL UNIQUE CHECK (length(number) BETWEEN 1 AND 32"
-	"    AND number NOT GLOB '*[^0-9A-Za-z-]*'),"
+	"  number TEXT NOT NULL UNIQUE CHECK (" HOUSEHOLDS_NUMBER_CHECK_1 "),"
 	"  address_id INTEGER NOT NULL REFERENCES addresses (id),"
 	"  head_id INTEGER NOT NULL REFERENCES persons (id) DEFERRABLE INITIALLY DEFERRED,"
 	"  created TEXT NOT NULL,"
@@ -388,35 +386,45 @@ static const char *const migrations[] = {
 	 * their cheaper form (PERSONS_ID_CHECK_5, PERSONS_DOB_CHECK_5):
 	 * persons_checks_5(). */
 	"",
+
+	/* 6: the shape checks of persons, households and addresses by this
+	 * program's SQL functions (localdb/schema.h): checks_6(). */
+	"",
 };
 
-/* Migration 5.  A CHECK lives only in the table's CREATE statement, and
+/* Migrations 5 and 6.  A CHECK lives only in the table's CREATE statement, and
  * SQLite's ALTER TABLE cannot change one; the new expressions let exactly
  * the same values through, so the statement kept in sqlite_schema is
  * edited in place, as SQLite's documentation describes for changes that
  * leave the stored rows as they are (lang_altertable.html, "other kinds of
  * table schema changes"): writable_schema for the edit, then a new schema
  * cookie so that every connection reads the schema again.  A statement
- * that does not hold the old text (none should) is left as it is. */
+ * that does not hold the old text (none should) is left as it is.  An
+ * edit: in table's CREATE statement, text `from` becomes `to`. */
+struct check_edit {
+	const char *table, *from, *to;
+};
+
 static int
-persons_checks_5(sqlite3 *db, char **msg)
+checks_rewrite(sqlite3 *db, const struct check_edit *ed, size_t n,
+    char **msg)
 {
 	sqlite3_stmt *st = NULL;
 	char sql[64];
 	int cookie = -1, ok;
+	size_t i;
 
 	if (sqlite3_exec(db, "PRAGMA writable_schema = ON", NULL, NULL, msg) !=
 	    SQLITE_OK)
 		return -1;
 	ok = sqlite3_prepare_v2(db, "UPDATE sqlite_schema SET sql ="
-	    " replace(replace(sql, ?1, ?2), ?3, ?4)"
-	    " WHERE type = 'table' AND name = 'persons'", -1, &st, NULL) ==
-	    SQLITE_OK;
-	if (ok) {
-		sqlite3_bind_text(st, 1, PERSONS_ID_CHECK_1, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 2, PERSONS_ID_CHECK_5, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 3, PERSONS_DOB_CHECK_1, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 4, PERSONS_DOB_CHECK_5, -1, SQLITE_STATIC);
+	    " replace(sql, ?2, ?3) WHERE type = 'table' AND name = ?1", -1,
+	    &st, NULL) == SQLITE_OK;
+	for (i = 0; ok && i < n; i++) {
+		sqlite3_reset(st);
+		sqlite3_bind_text(st, 1, ed[i].table, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, ed[i].from, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, ed[i].to, -1, SQLITE_STATIC);
 		ok = sqlite3_step(st) == SQLITE_DONE;
 	}
 	sqlite3_finalize(st);
@@ -439,9 +447,140 @@ persons_checks_5(sqlite3 *db, char **msg)
 	return ok ? 0 : -1;
 }
 
+static int
+persons_checks_5(sqlite3 *db, char **msg)
+{
+	static const struct check_edit ed[] = {
+		{ "persons", PERSONS_ID_CHECK_1, PERSONS_ID_CHECK_5 },
+		{ "persons", PERSONS_DOB_CHECK_1, PERSONS_DOB_CHECK_5 },
+	};
+
+	return checks_rewrite(db, ed, sizeof ed / sizeof ed[0], msg);
+}
+
+/* Migration 6, as migration 5 (the functions are schema_functions()'). */
+static int
+checks_6(sqlite3 *db, char **msg)
+{
+	static const struct check_edit ed[] = {
+		{ "persons", PERSONS_ID_CHECK_5, PERSONS_ID_CHECK_6 },
+		{ "persons", PERSONS_DOB_CHECK_5, PERSONS_DOB_CHECK_6 },
+		{ "persons", PERSONS_CMND_CHECK_1, PERSONS_CMND_CHECK_6 },
+		{ "households", HOUSEHOLDS_NUMBER_CHECK_1,
+		    HOUSEHOLDS_NUMBER_CHECK_6 },
+		{ "addresses", ADDRESSES_COMMUNE_CHECK_1,
+		    ADDRESSES_COMMUNE_CHECK_6 },
+	};
+
+	return checks_rewrite(db, ed, sizeof ed / sizeof ed[0], msg);
+}
+
+/* The text of value v up to its first NUL, as length() and GLOB read it;
+ * NULL for SQL NULL (or when it cannot be had). */
+static const unsigned char *
+fn_text(sqlite3_value *v)
+{
+	if (sqlite3_value_type(v) == SQLITE_NULL)
+		return NULL;
+	return sqlite3_value_text(v);
+}
+
+static int
+is_digit(unsigned char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/* cutru_digits(x, n): x is exactly n ASCII digits. */
+static void
+fn_digits(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+	const unsigned char *s = fn_text(argv[0]);
+	sqlite3_int64 n = sqlite3_value_int64(argv[1]), i;
+
+	(void)argc;
+	if (s == NULL) {
+		sqlite3_result_null(cx);
+		return;
+	}
+	for (i = 0; s[i] != '\0' && i <= n; i++)
+		if (!is_digit(s[i])) {
+			sqlite3_result_int(cx, 0);
+			return;
+		}
+	sqlite3_result_int(cx, i == n && s[i] == '\0');
+}
+
+/* cutru_date_text(x): x is 'YYYY', 'YYYY-MM' or 'YYYY-MM-DD', digits
+ * ASCII (the values are not checked: see core/date.c). */
+static void
+fn_date_text(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+	static const char shape[] = "dddd-dd-dd";
+	const unsigned char *s = fn_text(argv[0]);
+	size_t i;
+
+	(void)argc;
+	if (s == NULL) {
+		sqlite3_result_null(cx);
+		return;
+	}
+	for (i = 0; s[i] != '\0' && i < sizeof shape - 1; i++)
+		if (shape[i] == 'd' ? !is_digit(s[i]) : s[i] != shape[i]) {
+			sqlite3_result_int(cx, 0);
+			return;
+		}
+	sqlite3_result_int(cx, s[i] == '\0' && (i == 4 || i == 7 || i == 10));
+}
+
+/* cutru_code(x, n): x is 1 to n ASCII letters, digits and hyphens. */
+static void
+fn_code(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+	const unsigned char *s = fn_text(argv[0]);
+	sqlite3_int64 n = sqlite3_value_int64(argv[1]), i;
+	unsigned char c;
+
+	(void)argc;
+	if (s == NULL) {
+		sqlite3_result_null(cx);
+		return;
+	}
+	for (i = 0; (c = s[i]) != '\0' && i <= n; i++)
+		if (!is_digit(c) && c != '-' && !(c >= 'A' && c <= 'Z') &&
+		    !(c >= 'a' && c <= 'z')) {
+			sqlite3_result_int(cx, 0);
+			return;
+		}
+	sqlite3_result_int(cx, i >= 1 && i <= n && s[i] == '\0');
+}
+
+int
+schema_functions(sqlite3 *db)
+{
+	static const struct {
+		const char *name;
+		int nargs;
+		void (*fn)(sqlite3_context *, int, sqlite3_value **);
+	} f[] = {
+		{ "cutru_digits", 2, fn_digits },
+		{ "cutru_date_text", 1, fn_date_text },
+		{ "cutru_code", 2, fn_code },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof f / sizeof f[0]; i++)
+		if (sqlite3_create_function_v2(db, f[i].name, f[i].nargs,
+		    SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL,
+		    f[i].fn, NULL, NULL, NULL) != SQLITE_OK)
+			return CUTRU_ENOMEM;
+	return CUTRU_OK;
+}
+
 /* Migrations that need more than their SQL, run after it. */
 static int (*const migration_code[])(sqlite3 *, char **) = {
 	[4] = persons_checks_5,
+	[5] = checks_6,
 };
 
 #define N_MIGRATION_CODE \
@@ -477,7 +616,8 @@ schema_migrate(sqlite3 *db, struct cutru_err *e)
 	char *msg = NULL;
 	int v = 0, rc = CUTRU_OK;
 
-	if (sqlite3_exec(db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL) != SQLITE_OK ||
+	if (schema_functions(db) != CUTRU_OK ||
+	    sqlite3_exec(db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL) != SQLITE_OK ||
 	    user_version(db, &v) != SQLITE_OK)
 		return cutru_err_set(e, CUTRU_EIO, NULL,
 		    _("Could not read the store's schema version: %s."), sqlite3_errmsg(db));

@@ -65,6 +65,7 @@
 #include "core/i18n.h"
 #include "localdb/cipher.h"
 #include "localdb/keyring.h"
+#include "localdb/schema.h"
 #include "localdb/storedir.h"
 #include "localdb/store.h"
 
@@ -513,6 +514,10 @@ open_db(struct store *s, int create, struct cutru_err *e)
 	 * persons).  Memory is taken only as pages are read. */
 	snprintf(name, sizeof name, "PRAGMA cache_size = -%d", STORE_CACHE_KIB);
 	(void)sqlite3_exec(s->db, name, NULL, NULL, NULL);
+	/* The register's CHECKs call the program's functions. */
+	if (schema_functions(s->db) != CUTRU_OK)
+		return cutru_err_set(e, CUTRU_ENOMEM, "database",
+		    _("Out of memory."));
 	return CUTRU_OK;
 }
 

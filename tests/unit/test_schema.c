@@ -160,47 +160,74 @@ START_TEST(foreign_keys_checked_after_a_bulk_load)
 }
 END_TEST
 
-/* Whether a CHECK with expr (x standing for the value) lets v through:
- * only false refuses. */
+/* Whether a CHECK with expr on column col lets v (len bytes; -1: up to
+ * its NUL) through: only false refuses. */
 static int
-check_passes(sqlite3 *db, const char *expr, const char *v)
+check_passes_n(sqlite3 *db, const char *col, const char *expr,
+    const char *v, int len)
 {
 	char sql[512];
 	sqlite3_stmt *st;
 	int pass;
 
 	snprintf(sql, sizeof sql, "SELECT (%s) IS NOT 0 FROM (SELECT ?1 AS %s)",
-	    expr, strstr(expr, "dob") == expr ? "dob" : "id_number");
+	    expr, col);
 	ck_assert_int_eq(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
 	if (v != NULL)
-		sqlite3_bind_text(st, 1, v, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 1, v, len, SQLITE_STATIC);
 	ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
 	pass = sqlite3_column_int(st, 0);
 	sqlite3_finalize(st);
 	return pass;
 }
 
-/* Does the persons table's statement hold migration 5's CHECKs (1) or
- * migration 1's (0)? */
 static int
-persons_checks_new(sqlite3 *db)
+check_passes(sqlite3 *db, const char *expr, const char *v)
+{
+	return check_passes_n(db, strstr(expr, "dob") == expr ? "dob" :
+	    "id_number", expr, v, -1);
+}
+
+/* The CHECK texts a table's statement holds: which of a list. */
+static int
+holds(sqlite3 *db, const char *table, const char *check)
 {
 	sqlite3_stmt *st;
-	const char *sql;
-	int is_new = -1;
+	int yes;
 
-	ck_assert_int_eq(sqlite3_prepare_v2(db, "SELECT sql FROM sqlite_schema"
-	    " WHERE name = 'persons'", -1, &st, NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_prepare_v2(db, "SELECT instr(sql, ?2) > 0"
+	    " FROM sqlite_schema WHERE name = ?1", -1, &st, NULL), SQLITE_OK);
+	sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, check, -1, SQLITE_STATIC);
 	ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
-	sql = (const char *)sqlite3_column_text(st, 0);
-	if (strstr(sql, PERSONS_ID_CHECK_5) && strstr(sql, PERSONS_DOB_CHECK_5) &&
-	    !strstr(sql, PERSONS_ID_CHECK_1) && !strstr(sql, PERSONS_DOB_CHECK_1))
-		is_new = 1;
-	else if (strstr(sql, PERSONS_ID_CHECK_1) &&
-	    strstr(sql, PERSONS_DOB_CHECK_1))
-		is_new = 0;
+	yes = sqlite3_column_int(st, 0);
 	sqlite3_finalize(st);
-	return is_new;
+	return yes;
+}
+
+/* Does the store hold migration 6's CHECKs (1), migration 1's (0), or
+ * neither set whole (-1)? */
+static int
+checks_new(sqlite3 *db)
+{
+	int n6 = holds(db, "persons", PERSONS_ID_CHECK_6) +
+	    holds(db, "persons", PERSONS_DOB_CHECK_6) +
+	    holds(db, "persons", PERSONS_CMND_CHECK_6) +
+	    holds(db, "households", HOUSEHOLDS_NUMBER_CHECK_6) +
+	    holds(db, "addresses", ADDRESSES_COMMUNE_CHECK_6);
+	int n1 = holds(db, "persons", PERSONS_ID_CHECK_1) +
+	    holds(db, "persons", PERSONS_DOB_CHECK_1) +
+	    holds(db, "persons", PERSONS_CMND_CHECK_1) +
+	    holds(db, "households", HOUSEHOLDS_NUMBER_CHECK_1) +
+	    holds(db, "addresses", ADDRESSES_COMMUNE_CHECK_1);
+	int n5 = holds(db, "persons", PERSONS_ID_CHECK_5) +
+	    holds(db, "persons", PERSONS_DOB_CHECK_5);
+
+	if (n6 == 5 && n1 == 0 && n5 == 0)
+		return 1;
+	if (n1 == 5 && n6 == 0 && n5 == 0)
+		return 0;
+	return -1;
 }
 
 static int
@@ -214,9 +241,10 @@ insert_person(sqlite3 *db, const char *id_number, const char *dob)
 	return exec(db, sql);
 }
 
-/* Migration 5's CHECKs let exactly the values through that migration
- * 1's did; a fresh store has them; a store written with the old ones is
- * brought to them, stays sound, and still refuses what it refused. */
+/* Migration 5's and migration 6's CHECKs let exactly the values through
+ * that migration 1's did; a fresh store has migration 6's; a store
+ * written with the old ones is brought to them, stays sound, and still
+ * refuses what it refused. */
 START_TEST(persons_checks_rewritten_alike)
 {
 	static const char *const ids[] = {
@@ -237,47 +265,128 @@ START_TEST(persons_checks_rewritten_alike)
 		"1990-01-01T00:00", "1990--01", "0000-00-00", "1990-0a-01",
 		"****", "\?\?\?\?-\?\?-\?\?", "1990-01-01\n"
 	};
-	sqlite3 *db = fresh();
+	static const char *const codes[] = {
+		NULL, "", "0", "HK-1", "hk-0001", "HK267370000001", "-", "--",
+		"HK 1", " HK1", "HK1 ", "HK_1", "HK.1", "HK/1", "HK1\n", "HK*",
+		"HK?", "HK[1]", "[0-9]", "*", "Hộ-1", "\xef\xbc\xa8K1",
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdef",
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefg", "\xc3\x28", "HK\x7f",
+		"0123456789-ABCDEFGHIJ-abcdefghij"
+	};
+	/* Values with a NUL inside: GLOB and length() read up to it, and so
+	 * do the functions. */
+	static const struct {
+		const char *v;
+		int len;
+	} nul[] = {
+		{ "001090000001\0x", 14 }, { "00109000000\0" "1", 13 },
+		{ "1990-01-01\0z", 12 }, { "1990\0-01", 8 }, { "HK-1\0 ", 6 },
+		{ "\0HK", 3 }, { "00004\0a", 7 }, { "123456789\0", 10 }
+	};
+	/* Migration 6's texts back to migration 1's, for a store of 4. */
+	static const char *const back[][3] = {
+		{ "persons", PERSONS_ID_CHECK_6, PERSONS_ID_CHECK_1 },
+		{ "persons", PERSONS_DOB_CHECK_6, PERSONS_DOB_CHECK_1 },
+		{ "persons", PERSONS_CMND_CHECK_6, PERSONS_CMND_CHECK_1 },
+		{ "households", HOUSEHOLDS_NUMBER_CHECK_6,
+		    HOUSEHOLDS_NUMBER_CHECK_1 },
+		{ "addresses", ADDRESSES_COMMUNE_CHECK_6,
+		    ADDRESSES_COMMUNE_CHECK_1 },
+	};
+	sqlite3 *db = fresh(), *other = NULL;
 	sqlite3_stmt *st;
 	char sql[64];
 	struct cutru_err e;
 	size_t i;
 
-	for (i = 0; i < sizeof ids / sizeof ids[0]; i++)
+	for (i = 0; i < sizeof ids / sizeof ids[0]; i++) {
 		ck_assert_int_eq(check_passes(db, PERSONS_ID_CHECK_1, ids[i]),
 		    check_passes(db, PERSONS_ID_CHECK_5, ids[i]));
+		ck_assert_int_eq(check_passes(db, PERSONS_ID_CHECK_1, ids[i]),
+		    check_passes(db, PERSONS_ID_CHECK_6, ids[i]));
+		/* The ID numbers' list is also a list of wrong communes and
+		 * CMND numbers, cut to their lengths. */
+		ck_assert_int_eq(check_passes_n(db, "legacy_cmnd",
+		    PERSONS_CMND_CHECK_1, ids[i], ids[i] != NULL &&
+		    strlen(ids[i]) > 9 ? 9 : -1), check_passes_n(db,
+		    "legacy_cmnd", PERSONS_CMND_CHECK_6, ids[i], ids[i] != NULL &&
+		    strlen(ids[i]) > 9 ? 9 : -1));
+		ck_assert_int_eq(check_passes_n(db, "commune_code",
+		    ADDRESSES_COMMUNE_CHECK_1, ids[i], ids[i] != NULL &&
+		    strlen(ids[i]) > 5 ? 5 : -1), check_passes_n(db,
+		    "commune_code", ADDRESSES_COMMUNE_CHECK_6, ids[i],
+		    ids[i] != NULL && strlen(ids[i]) > 5 ? 5 : -1));
+	}
+	for (i = 0; i < sizeof codes / sizeof codes[0]; i++)
+		ck_assert_msg(check_passes_n(db, "number",
+		    HOUSEHOLDS_NUMBER_CHECK_1, codes[i], -1) ==
+		    check_passes_n(db, "number", HOUSEHOLDS_NUMBER_CHECK_6,
+		    codes[i], -1), "%s", codes[i] != NULL ? codes[i] : "NULL");
+	for (i = 0; i < sizeof nul / sizeof nul[0]; i++) {
+		ck_assert_int_eq(check_passes_n(db, "id_number",
+		    PERSONS_ID_CHECK_1, nul[i].v, nul[i].len), check_passes_n(db,
+		    "id_number", PERSONS_ID_CHECK_6, nul[i].v, nul[i].len));
+		ck_assert_int_eq(check_passes_n(db, "dob", PERSONS_DOB_CHECK_1,
+		    nul[i].v, nul[i].len), check_passes_n(db, "dob",
+		    PERSONS_DOB_CHECK_6, nul[i].v, nul[i].len));
+		ck_assert_int_eq(check_passes_n(db, "legacy_cmnd",
+		    PERSONS_CMND_CHECK_1, nul[i].v, nul[i].len),
+		    check_passes_n(db, "legacy_cmnd", PERSONS_CMND_CHECK_6,
+		    nul[i].v, nul[i].len));
+		ck_assert_int_eq(check_passes_n(db, "number",
+		    HOUSEHOLDS_NUMBER_CHECK_1, nul[i].v, nul[i].len),
+		    check_passes_n(db, "number", HOUSEHOLDS_NUMBER_CHECK_6,
+		    nul[i].v, nul[i].len));
+		ck_assert_int_eq(check_passes_n(db, "commune_code",
+		    ADDRESSES_COMMUNE_CHECK_1, nul[i].v, nul[i].len),
+		    check_passes_n(db, "commune_code", ADDRESSES_COMMUNE_CHECK_6,
+		    nul[i].v, nul[i].len));
+	}
+	ck_assert(check_passes_n(db, "number", HOUSEHOLDS_NUMBER_CHECK_6,
+	    "HK-1", -1));
+	ck_assert(!check_passes_n(db, "number", HOUSEHOLDS_NUMBER_CHECK_6,
+	    "HK 1", -1));
+	ck_assert(check_passes(db, PERSONS_ID_CHECK_6, "001090000001"));
+	ck_assert(!check_passes(db, PERSONS_ID_CHECK_6, "00109000000"));
 	ck_assert(check_passes(db, PERSONS_ID_CHECK_5, "001090000001"));
 	ck_assert(!check_passes(db, PERSONS_ID_CHECK_5, "00109000000"));
-	for (i = 0; i < sizeof dobs / sizeof dobs[0]; i++)
+	for (i = 0; i < sizeof dobs / sizeof dobs[0]; i++) {
 		ck_assert_int_eq(check_passes(db, PERSONS_DOB_CHECK_1, dobs[i]),
 		    check_passes(db, PERSONS_DOB_CHECK_5, dobs[i]));
+		ck_assert_int_eq(check_passes(db, PERSONS_DOB_CHECK_1, dobs[i]),
+		    check_passes(db, PERSONS_DOB_CHECK_6, dobs[i]));
+	}
+	ck_assert(check_passes(db, PERSONS_DOB_CHECK_6, "1990-01-01"));
+	ck_assert(!check_passes(db, PERSONS_DOB_CHECK_6, "1990-1-01"));
 	ck_assert(check_passes(db, PERSONS_DOB_CHECK_5, "1990-01-01"));
 	ck_assert(!check_passes(db, PERSONS_DOB_CHECK_5, "1990-1-01"));
-	/* A fresh store holds the new ones. */
-	ck_assert_int_eq(persons_checks_new(db), 1);
+	/* A fresh store holds migration 6's. */
+	ck_assert_int_eq(checks_new(db), 1);
 	/* A store of schema 4, with migration 1's CHECKs, migrated. */
 	ck_assert_int_eq(insert_person(db, "001090000001", "1990-01-01"),
 	    SQLITE_OK);
 	ck_assert_int_eq(exec(db, "PRAGMA writable_schema = ON"), SQLITE_OK);
 	ck_assert_int_eq(sqlite3_prepare_v2(db, "UPDATE sqlite_schema"
-	    " SET sql = replace(replace(sql, ?1, ?2), ?3, ?4)"
-	    " WHERE name = 'persons'", -1, &st, NULL), SQLITE_OK);
-	sqlite3_bind_text(st, 1, PERSONS_ID_CHECK_5, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, PERSONS_ID_CHECK_1, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, PERSONS_DOB_CHECK_5, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, PERSONS_DOB_CHECK_1, -1, SQLITE_STATIC);
-	ck_assert_int_eq(sqlite3_step(st), SQLITE_DONE);
+	    " SET sql = replace(sql, ?2, ?3) WHERE name = ?1", -1, &st, NULL),
+	    SQLITE_OK);
+	for (i = 0; i < sizeof back / sizeof back[0]; i++) {
+		sqlite3_reset(st);
+		sqlite3_bind_text(st, 1, back[i][0], -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, back[i][1], -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, back[i][2], -1, SQLITE_STATIC);
+		ck_assert_int_eq(sqlite3_step(st), SQLITE_DONE);
+	}
 	sqlite3_finalize(st);
 	snprintf(sql, sizeof sql, "PRAGMA schema_version = %d",
 	    scalar(db, "PRAGMA schema_version") + 1);
 	ck_assert_int_eq(exec(db, sql), SQLITE_OK);
 	ck_assert_int_eq(exec(db, "PRAGMA writable_schema = OFF;"
 	    "PRAGMA user_version = 4"), SQLITE_OK);
-	ck_assert_int_eq(persons_checks_new(db), 0);
+	ck_assert_int_eq(checks_new(db), 0);
 	ck_assert_msg(schema_migrate(db, &e) == CUTRU_OK, "%s", e.msg);
 	ck_assert_int_eq(scalar(db, "PRAGMA user_version"),
 	    schema_version_latest());
-	ck_assert_int_eq(persons_checks_new(db), 1);
+	ck_assert_int_eq(checks_new(db), 1);
 	ck_assert_int_eq(scalar(db, "SELECT count(*) FROM pragma_integrity_check"
 	    " WHERE integrity_check <> 'ok'"), 0);
 	ck_assert_int_eq(scalar(db, "SELECT count(*) FROM persons"), 1);
@@ -287,6 +396,36 @@ START_TEST(persons_checks_rewritten_alike)
 	    SQLITE_OK);
 	ck_assert_int_eq(insert_person(db, "001090000002", "1990-02"),
 	    SQLITE_OK);
+	ck_assert_int_ne(exec(db, "UPDATE persons SET legacy_cmnd = '12345678'"
+	    " WHERE id_number = '001090000002'"), SQLITE_OK);
+	ck_assert_int_eq(exec(db, "UPDATE persons SET legacy_cmnd = '123456789'"
+	    " WHERE id_number = '001090000002'"), SQLITE_OK);
+	ck_assert_int_ne(exec(db, "INSERT INTO addresses (commune_code, detail)"
+	    " VALUES ('0000a', 'x')"), SQLITE_OK);
+	ck_assert_int_eq(exec(db, "INSERT INTO addresses (commune_code, detail)"
+	    " VALUES ('00004', 'x')"), SQLITE_OK);
+	ck_assert_int_ne(exec(db, "INSERT INTO households (number, address_id,"
+	    " head_id, created) VALUES ('HK 1', 1, 1, '2026-01-01')"), SQLITE_OK);
+	ck_assert_int_eq(exec(db, "INSERT INTO households (number, address_id,"
+	    " head_id, created) VALUES ('HK-1', 1, 1, '2026-01-01')"), SQLITE_OK);
+	sqlite3_close(db);
+	/* Without the program's functions a connection changes nothing. */
+	ck_assert_int_eq(sqlite3_open_v2("file:checks6?mode=memory&cache=shared",
+	    &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_URI,
+	    NULL), SQLITE_OK);
+	ck_assert_int_eq(schema_functions(db), CUTRU_OK);
+	ck_assert_int_eq(exec(db, "CREATE TABLE t (x TEXT CHECK ("
+	    "cutru_digits(x, 2))) STRICT"), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_open_v2("file:checks6?mode=memory&cache=shared",
+	    &other, SQLITE_OPEN_READWRITE | SQLITE_OPEN_URI, NULL), SQLITE_OK);
+	ck_assert_int_ne(exec(other, "INSERT INTO t VALUES ('12')"), SQLITE_OK);
+	ck_assert_ptr_nonnull(strstr(sqlite3_errmsg(other), "cutru_digits"));
+	ck_assert_int_eq(schema_functions(other), CUTRU_OK);
+	ck_assert_int_eq(exec(other, "INSERT INTO t VALUES ('12')"), SQLITE_OK);
+	ck_assert_int_ne(exec(other, "INSERT INTO t VALUES ('123')"),
+	    SQLITE_OK);
+	ck_assert_int_eq(scalar(db, "SELECT count(*) FROM t"), 1);
+	sqlite3_close(other);
 	sqlite3_close(db);
 }
 END_TEST

@@ -56,6 +56,8 @@ open_db(void)
 	    SQLITE_OPEN_CREATE, NULL), SQLITE_OK);
 	/* A cache that holds the whole test database, as the store's does. */
 	exec_ok(db, "PRAGMA cache_size = -65536");
+	/* Writers need the register's CHECK functions. */
+	ck_assert_int_eq(schema_functions(db), CUTRU_OK);
 	return db;
 }
 
