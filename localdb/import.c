@@ -1007,6 +1007,17 @@ enum { SLOT_FREE, SLOT_READY, SLOT_SPENT };
 struct built {
 	int state;                  /* under the builder's mu */
 	cJSON *chunk;
+	/* The chunk's tree copied node by node into one block, in the order
+	 * the applier reads it, each string value next to its node
+	 * (built_flatten()), or NULL: the applier reads this copy, whose
+	 * nodes it then finds side by side instead of scattered over the
+	 * builder's heap and the file's text - on the other core, the misses
+	 * cost a tenth of the apply phase.  The copy is never freed node by
+	 * node, and keys and names are the chunk's: it does not outlive the
+	 * chunk. */
+	cJSON *flat;
+	unsigned char *flat_mem;    /* capflat bytes, kept from chunk to chunk */
+	size_t capflat;
 	uint32_t *ev_row;
 	size_t nev, capev;
 	struct slice *slices;
@@ -3085,6 +3096,92 @@ built_validate(struct built *b, struct name_list *nl)
 	return CUTRU_OK;
 }
 
+/* Room for a node and its string in a flat copy (tree_copy()). */
+#define FLAT_ALIGN (sizeof(cJSON) % 16 == 0 ? 16 : sizeof(void *))
+#define FLAT_ROUND(n) (((n) + FLAT_ALIGN - 1) / FLAT_ALIGN * FLAT_ALIGN)
+
+/* A string value of a flat copy is copied next to its node but for a
+ * name: the builder's name columns are known by the very pointer of the
+ * name they were made from (apply_session_name_cols()). */
+static int
+flat_own_string(const cJSON *n)
+{
+	return cJSON_IsString(n) && n->valuestring != NULL &&
+	    (n->string == NULL || n->string[0] != 'n' ||
+	    strcmp(n->string, "name") != 0);
+}
+
+/* Bytes of the flat copy of the tree at n. */
+static size_t
+tree_bytes(const cJSON *n)
+{
+	const cJSON *k;
+	size_t c = FLAT_ROUND(sizeof(cJSON));
+
+	if (flat_own_string(n))
+		c += FLAT_ROUND(strlen(n->valuestring) + 1);
+	for (k = n->child; k != NULL; k = k->next)
+		c += tree_bytes(k);
+	return c;
+}
+
+/* Copy the tree at n into out from *pos on: each node, its string next
+ * to it, then its children's trees in order; links as cJSON makes them
+ * (the first child's prev is the last child).  Keys stay where they are
+ * (the builder's are string literals). */
+static cJSON *
+tree_copy(const cJSON *n, unsigned char *out, size_t *pos)
+{
+	cJSON *c = (cJSON *)(void *)(out + *pos), *kc, *first = NULL;
+	cJSON *last = NULL;
+	const cJSON *k;
+	size_t len;
+
+	*pos += FLAT_ROUND(sizeof(cJSON));
+	*c = *n;
+	c->next = c->prev = c->child = NULL;
+	if (flat_own_string(n)) {
+		len = strlen(n->valuestring) + 1;
+		c->valuestring = memcpy(out + *pos, n->valuestring, len);
+		*pos += FLAT_ROUND(len);
+	}
+	for (k = n->child; k != NULL; k = k->next) {
+		kc = tree_copy(k, out, pos);
+		if (last != NULL) {
+			last->next = kc;
+			kc->prev = last;
+		} else
+			first = kc;
+		last = kc;
+	}
+	if (first != NULL)
+		first->prev = last;
+	c->child = first;
+	return c;
+}
+
+/* The flat copy of slot b's chunk (struct built); left NULL when memory
+ * is short (the applier then reads the chunk itself). */
+static void
+built_flatten(struct built *b)
+{
+	size_t n, pos = 0;
+	unsigned char *grown;
+
+	b->flat = NULL;
+	if (b->chunk == NULL)
+		return;
+	n = tree_bytes(b->chunk);
+	if (n > b->capflat) {
+		grown = realloc(b->flat_mem, n);
+		if (grown == NULL)
+			return;
+		b->flat_mem = grown;
+		b->capflat = n;
+	}
+	b->flat = tree_copy(b->chunk, b->flat_mem, &pos);
+}
+
 /* Wait until slot k may be filled (not waiting to be applied), free the
  * chunk it held, and give w a new, empty chunk (NULL: out of memory).  0
  * when the applier wants no more. */
@@ -3101,6 +3198,7 @@ builder_next(struct builder *bd, size_t k, struct imp *w)
 	pthread_mutex_unlock(&bd->mu);
 	if (quit)
 		return 0;
+	b->flat = NULL;
 	cJSON_Delete(b->chunk);
 	b->chunk = NULL;
 	b->nev = b->nslices = 0;
@@ -3118,6 +3216,7 @@ builder_hand_over(struct builder *bd, size_t k, struct imp *w)
 	built_take(&bd->slot[k], w);
 	if ((rc = built_validate(&bd->slot[k], &bd->names)) != CUTRU_OK)
 		return rc;
+	built_flatten(&bd->slot[k]);
 	pthread_mutex_lock(&bd->mu);
 	bd->slot[k].state = SLOT_READY;
 	pthread_cond_broadcast(&bd->cv);
@@ -3233,6 +3332,7 @@ builder_free(struct builder *bd)
 		struct built *b = &bd->slot[k];
 
 		cJSON_Delete(b->chunk);
+		free(b->flat_mem);
 		free(b->ev_row);
 		free(b->slices);
 		for (i = 0; i < b->capr; i++) {
@@ -3329,7 +3429,7 @@ apply_groups_built(struct imp *im, struct cutru_err *e)
 		pthread_mutex_unlock(&bd->mu);
 		if (!ready)
 			break;
-		im->chunk = b->chunk;
+		im->chunk = b->flat != NULL ? b->flat : b->chunk;
 		im->ev_row = b->ev_row;
 		im->nev = b->nev;
 		im->slices = b->slices;
