@@ -107,7 +107,9 @@ int cipher_db_open(const char *path, int flags,
  * stops the thread.  Returns SQLITE_OK; when turning off, the failure not
  * yet reported, if any; SQLITE_NOTFOUND when db's main database is not
  * an encrypted store (nothing changes); SQLITE_MISUSE before the page
- * size is known (no page read or written yet); SQLITE_NOMEM. */
+ * size is known (no page read or written yet); SQLITE_NOMEM.  On with 2
+ * (for the tests): the caller seals every page it can itself, as it does
+ * only when the ring lags with 1. */
 int cipher_write_behind(sqlite3 *db, int on);
 
 /* The file control behind cipher_write_behind(): arg is an int *. */

@@ -107,7 +107,7 @@ run_one(enum faultvfs_kind kind, const char *mode, int countdown, int persist,
 	} else {
 		st_exec(db, "PRAGMA cache_size = 8");
 		if (wb)
-			ck_assert_int_eq(cipher_write_behind(db, 1), SQLITE_OK);
+			ck_assert_int_eq(cipher_write_behind(db, wb), SQLITE_OK);
 		for (t = BASE_TXNS + 1; t <= LAST_TXN; t++) {
 			rc = insert_txn(db, t);
 			if (rc == SQLITE_OK)
@@ -177,7 +177,8 @@ fault_sweep(enum faultvfs_kind kind, const char *mode, int wb)
 		ck_assert_int_gt(countdown, 1);
 	}
 	printf("# fault %d, %s%s: %d runs\n", kind, mode,
-	    wb ? ", write-behind" : "", runs);
+	    wb == 2 ? ", write-behind, sealed by the caller" : wb ?
+	    ", write-behind" : "", runs);
 }
 
 #define FAULT_TEST(name, kind, rollback_mode) \
@@ -185,7 +186,9 @@ fault_sweep(enum faultvfs_kind kind, const char *mode, int wb)
 	END_TEST \
 	START_TEST(name##_wal) { fault_sweep(kind, "wal", 0); } END_TEST \
 	START_TEST(name##_write_behind) \
-	{ fault_sweep(kind, rollback_mode, 1); } END_TEST
+	{ fault_sweep(kind, rollback_mode, 1); } END_TEST \
+	START_TEST(name##_caller_seals) \
+	{ fault_sweep(kind, rollback_mode, 2); } END_TEST
 
 FAULT_TEST(read_error, FAULTVFS_EIO_READ, "delete")
 FAULT_TEST(write_error, FAULTVFS_EIO_WRITE, "delete")
@@ -254,6 +257,12 @@ test_suite(void)
 	tcase_add_test(tc, short_write_write_behind);
 	tcase_add_test(tc, failed_fsync_write_behind);
 	tcase_add_test(tc, failed_truncate_write_behind);
+	tcase_add_test(tc, read_error_caller_seals);
+	tcase_add_test(tc, write_error_caller_seals);
+	tcase_add_test(tc, disk_full_caller_seals);
+	tcase_add_test(tc, short_write_caller_seals);
+	tcase_add_test(tc, failed_fsync_caller_seals);
+	tcase_add_test(tc, failed_truncate_caller_seals);
 	suite_add_tcase(s, tc);
 	return s;
 }
