@@ -208,7 +208,7 @@ static const char *const sql[ST_COUNT] = {
 	    " WHERE number = ?1",
 	[ST_HH_INSERT] =
 	    "INSERT INTO households (number, address_id, head_id, created)"
-	    " VALUES (?1, ?2, ?3, ?4)",
+	    " VALUES (?1, ?2, ?3, ?4) ON CONFLICT (number) DO NOTHING",
 	[ST_HH_BUMP] =
 	    "UPDATE households SET version = version + 1 WHERE id = ?1",
 	[ST_HH_HEAD] =
@@ -900,9 +900,8 @@ struct household_row {
 	char dissolved[DATE_FMT_MAX]; /* "" while it exists */
 };
 
-/* The household with this number; CUTRU_ENOTFOUND on field if none (with
- * no message when field is NULL), and CUTRU_ECONFLICT if it was dissolved
- * and open is set. */
+/* The household with this number; CUTRU_ENOTFOUND on field if none, and
+ * CUTRU_ECONFLICT if it was dissolved and open is set. */
 static int
 household_need(struct applier *a, const char *number, const char *field,
     int open, struct household_row *h, struct cutru_err *e)
@@ -923,8 +922,6 @@ household_need(struct applier *a, const char *number, const char *field,
 		bind_text(st, 1, number);
 		if ((rc = step(a, st, &row, e)) != CUTRU_OK)
 			return rc;
-		if (!row && field == NULL)
-			return CUTRU_ENOTFOUND;
 		if (!row)
 			return cutru_err_set(e, CUTRU_ENOTFOUND, field,
 			    _("Household %s is not in the register: check the "
@@ -1329,14 +1326,10 @@ ev_household_created(struct applier *a, const cJSON *d, struct cutru_err *e)
 
 	if ((rc = person_need(a, head, "data.head", &p, e)) != CUTRU_OK)
 		return rc;
-	/* Not found is what is wanted: no message for it (field NULL). */
-	rc = household_need(a, number, NULL, 0, &h, e);
-	if (rc == CUTRU_OK)
-		return cutru_err_set(e, CUTRU_ECONFLICT, "data.household",
-		    _("Household number %s is already in use: give the new "
-		    "household a number of its own."), number);
-	if (rc != CUTRU_ENOTFOUND)
-		return rc;
+	/* A number taken (even by a dissolved household) is found by the
+	 * insert itself (ON CONFLICT DO NOTHING: no change), or known. */
+	if (hc_get(a->s, number) != NULL)
+		goto taken;
 	if ((rc = address_id(a, cJSON_GetObjectItemCaseSensitive(d,
 	    "address"), &addr, e)) != CUTRU_OK ||
 	    (rc = household_leave(a, p.id, head, a->date, "data.head", e)) !=
@@ -1349,6 +1342,8 @@ ev_household_created(struct applier *a, const cJSON *d, struct cutru_err *e)
 	bind_text(st, 4, a->date);
 	if ((rc = run(a, st, e)) != CUTRU_OK)
 		return rc;
+	if (sqlite3_changes(a->db) == 0)
+		goto taken;
 	memset(&h, 0, sizeof h);
 	h.id = sqlite3_last_insert_rowid(a->db);
 	h.address_id = addr;
@@ -1357,6 +1352,10 @@ ev_household_created(struct applier *a, const cJSON *d, struct cutru_err *e)
 	if ((rc = household_join(a, &h, p.id, head, "head", e)) != CUTRU_OK)
 		return rc;
 	return bump_person(a, p.id, e);
+taken:
+	return cutru_err_set(e, CUTRU_ECONFLICT, "data.household",
+	    _("Household number %s is already in use: give the new "
+	    "household a number of its own."), number);
 }
 
 static int

@@ -395,6 +395,14 @@ START_TEST(household_created_refusals)
 	    CUTRU_ECONFLICT);
 	ck_assert_str_eq(e.field, "data.household");
 	ck_assert_ptr_nonnull(strstr(e.msg, "HK-001"));
+	/* A member of it, who would leave it first, asking for its number:
+	 * refused, and still a member (the whole event is undone). */
+	ck_assert_int_eq(ap(db, &e, HH_CREATED, "HK-001", BINH, ADDR2),
+	    CUTRU_ECONFLICT);
+	ck_assert_str_eq(e.field, "data.household");
+	ck_assert_int_eq(current_members(db, "HK-001"), 3);
+	ck_assert_int_eq(qint(db, "SELECT count(*) FROM addresses"
+	    " WHERE detail = '%s'", ADDR2), 0);
 	/* A head who is not in the register. */
 	ck_assert_int_eq(ap(db, &e, HH_CREATED, "HK-002", HOA, ADDR2),
 	    CUTRU_ENOTFOUND);
@@ -488,10 +496,14 @@ START_TEST(member_removed_and_the_head_rule)
 	ck_assert_str_eq(qstr(db, "SELECT dissolved FROM households"),
 	    "2026-05-01");
 	ck_assert_int_eq(current_members(db, "HK-001"), 0);
-	/* A dissolved household takes no one. */
+	/* A dissolved household takes no one, and keeps its number. */
 	ck_assert_int_eq(ap(db, &e, MEMBER_ADDED, "HK-001", BINH, "Vợ"),
 	    CUTRU_ECONFLICT);
 	ck_assert_ptr_nonnull(strstr(e.msg, "dissolved"));
+	ck_assert_int_eq(ap(db, &e, HH_CREATED, "HK-001", BINH, ADDR2),
+	    CUTRU_ECONFLICT);
+	ck_assert_str_eq(e.field, "data.household");
+	ck_assert_int_eq(qint(db, "SELECT count(*) FROM households"), 1);
 	sqlite3_close(db);
 }
 END_TEST
