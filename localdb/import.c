@@ -3999,9 +3999,9 @@ read_split(struct imp *im)
 	struct csv *c = &im->csv;
 	struct reader *rd = NULL;
 	struct stat sb;
-	unsigned char *mem = NULL, *cut;
+	unsigned char *mem = NULL, *cut, *p;
 	FILE *first = NULL, *second = NULL, *whole = NULL;
-	size_t len, got, alen, mlen, nerrs, rows, i;
+	size_t len, got, alen, mlen, nerrs, rows;
 	unsigned long line0, line_start;
 	off_t at;
 	int rc = CUTRU_OK, fd, clean;
@@ -4042,9 +4042,11 @@ read_split(struct imp *im)
 	    (rd = calloc(1, sizeof *rd)) == NULL)
 		goto serial;
 	cut++;
+	/* The first line of the second half (memchr() is vectorised: a
+	 * byte loop over half of a large file costs a tenth of a second). */
 	line0 = c->line;
-	for (i = 0; i < (size_t)(cut - mem); i++)
-		line0 += mem[i] == '\n';
+	for (p = mem; (p = memchr(p, '\n', (size_t)(cut - p))) != NULL; p++)
+		line0++;
 	/* The second half's importer: im's settings, rows and texts of its
 	 * own, and im's messages so far (the column names) as the start of
 	 * its own. */
