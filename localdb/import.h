@@ -90,6 +90,9 @@ struct import_report {
 	/* The file was read on two threads (1), or read again on one
 	 * because its cut fell inside a quoted field (2); 0: on one. */
 	int read_split;
+	/* The indexes were sorted with SQLite's records side by side (its
+	 * file mode: localdb/import.c, bulk_indexes_restore()). */
+	int sorts_file;
 	struct import_error *errors; /* in file order, n_errors of them */
 	size_t n_errors;
 	void *priv;                /* storage behind errors */

@@ -1812,16 +1812,23 @@ START_TEST(bulk_load_leaves_schema_and_journal_mode)
 	s = text(db, "PRAGMA journal_mode");
 	ck_assert_str_eq(s, "wal");
 	free(s);
-	/* The import itself. */
+	/* The import itself; the connection's temp_store (here FILE, which
+	 * the import's sorts use too) as it was. */
+	ck_assert_int_eq(sqlite3_exec(db, "PRAGMA temp_store = FILE", NULL,
+	    NULL, NULL), SQLITE_OK);
 	ck_assert_msg(run(db, b.csv, b.len, IMPORT_ALL_OR_NOTHING, NULL, &r,
 	    &e) == CUTRU_OK, "%s", e.msg);
 	ck_assert_uint_eq(r.persons_added, b.good_persons);
+	ck_assert_int_eq(r.sorts_file, 1);
 	import_report_free(&r);
 	after = schema_text(db);
 	ck_assert_str_eq(before, after);
 	free(after);
 	s = text(db, "PRAGMA journal_mode");
 	ck_assert_str_eq(s, "wal");
+	free(s);
+	s = text(db, "PRAGMA temp_store");
+	ck_assert_str_eq(s, "1");
 	free(s);
 	s = text(db, "PRAGMA integrity_check");
 	ck_assert_str_eq(s, "ok");
@@ -1898,9 +1905,15 @@ START_TEST(bulk_load_into_the_encrypted_store)
 	ck_assert_msg(run(store_db(s), b.csv, b.len, IMPORT_ALL_OR_NOTHING,
 	    NULL, &r, &e) == CUTRU_OK, "%s", e.msg);
 	ck_assert_uint_eq(r.persons_added, b.good_persons);
+	/* The indexes sorted in SQLite's file mode, through the page cipher
+	 * that refuses temporary files, and temp_store back to MEMORY. */
+	ck_assert_int_eq(r.sorts_file, 1);
 	import_report_free(&r);
 	t = text(store_db(s), "PRAGMA journal_mode");
 	ck_assert_str_eq(t, "wal");
+	free(t);
+	t = text(store_db(s), "PRAGMA temp_store");
+	ck_assert_str_eq(t, "2");
 	free(t);
 	store_close(s);
 	s = NULL;
@@ -2044,9 +2057,12 @@ START_TEST(pipelined_bulk_load_matches_the_serial_one)
 	ck_assert_msg(run(q, b.csv, b.len, IMPORT_QUARANTINE, rej, &r, &e) ==
 	    CUTRU_OK, "%s", e.msg);
 	ck_assert_uint_eq(r.rows_rejected, 0);
+	/* Without the builder the sorts' size is not known: in memory. */
+	ck_assert_int_eq(r.sorts_file, 0);
 	import_report_free(&r);
 	ck_assert_msg(run_flags(one, b.csv, b.len, IMPORT_ONE_THREAD, &r, &e) ==
 	    CUTRU_OK, "%s", e.msg);
+	ck_assert_int_eq(r.sorts_file, 0);
 	import_report_free(&r);
 	ja = journal_of(a);
 	jq = journal_of(q);
