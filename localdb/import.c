@@ -3889,6 +3889,24 @@ reader_main(void *arg)
 	return NULL;
 }
 
+/* The first half's reading, on a thread of its own too: on the process's
+ * first thread, whose allocations come from glibc's main heap, the same
+ * rows took a fifth more CPU time than on the second thread (thread CPU
+ * clocks, a million persons), and the read waited for them. */
+struct first_half {
+	struct imp *im;
+	int rc;
+};
+
+static void *
+first_half_main(void *arg)
+{
+	struct first_half *fh = arg;
+
+	fh->rc = read_rows(fh->im);
+	return NULL;
+}
+
 /* Undo what reading added to im since it held nrows rows, nerrs errors,
  * a.len and msgs.len bytes of text and rows counted. */
 static void
@@ -4010,6 +4028,8 @@ read_split(struct imp *im)
 	struct stat sb;
 	unsigned char *mem = NULL, *cut, *p;
 	FILE *first = NULL, *second = NULL, *whole = NULL;
+	struct first_half fh;
+	pthread_t fh_thread;
 	size_t len, got, alen, mlen, nerrs, rows;
 	unsigned long line0, line_start;
 	off_t at;
@@ -4091,10 +4111,17 @@ read_split(struct imp *im)
 	rows = im->r->rows;
 	if (pthread_create(&rd->thread, NULL, reader_main, rd) != 0)
 		goto serial_free;
-	/* The first half, here. */
+	/* The first half, on a thread of its own (struct first_half), or
+	 * here when none can be had. */
 	c->in = first;
 	im->defer_links = 1;
-	rc = read_rows(im);
+	fh.im = im;
+	fh.rc = CUTRU_OK;
+	if (pthread_create(&fh_thread, NULL, first_half_main, &fh) == 0)
+		pthread_join(fh_thread, NULL);
+	else
+		fh.rc = read_rows(im);
+	rc = fh.rc;
 	im->defer_links = 0;
 	clean = rc == CUTRU_OK && !c->ioerr && c->line == line0 &&
 	    !im->saw_unclosed;
