@@ -3856,8 +3856,9 @@ read_rows(struct imp *im)
  * link_household()), touches nothing another row does.  So a large file
  * is read in memory and cut in two at a line end after its middle; a
  * second thread reads and checks the second half into an importer of its
- * own (rows, texts, errors) while this one does the first half, without
- * linking; the second half's rows are then appended to the first's (their
+ * own (rows, texts, errors) while a third does the first half (struct
+ * first_half: not the caller's thread), neither linking; the caller then
+ * appends the second half's rows to the first's (their
  * offsets and indexes moved) and every row is linked, in file order.
  * Whether the cut is a record boundary is known only once the first half
  * is read: it is when the first half's last record ends there, outside
