@@ -4470,18 +4470,23 @@ done:
  * the import's page cache of IMPORT_CACHE_MIN_KIB or more). */
 #define IMPORT_SORT_FILE_MAX ((size_t)128 << 20)
 
-/* SQLite's temp_store setting (0, 1 or 2), or -1. */
+/* *v = the value of an integer pragma (name, a literal of this file);
+ * 0, or -1 when it cannot be read (*v unchanged). */
 static int
-temp_store_get(sqlite3 *db)
+pragma_int(sqlite3 *db, const char *name, int *v)
 {
 	sqlite3_stmt *st = NULL;
-	int v = -1;
+	char sql[48];
+	int rc = -1;
 
-	if (sqlite3_prepare_v2(db, "PRAGMA temp_store", -1, &st, NULL) ==
-	    SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
-		v = sqlite3_column_int(st, 0);
+	snprintf(sql, sizeof sql, "PRAGMA %s", name);
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW) {
+		*v = sqlite3_column_int(st, 0);
+		rc = 0;
+	}
 	sqlite3_finalize(st);
-	return v;
+	return rc;
 }
 
 static int
@@ -4511,9 +4516,10 @@ bulk_indexes_restore(sqlite3 *db, struct bulk_indexes *bi, int file_sorts)
 {
 	size_t i, off;
 	const char *sql;
-	int was = file_sorts ? temp_store_get(db) : -1, rc = CUTRU_OK;
+	int was = -1, rc = CUTRU_OK;
 
-	if (was >= 0 && temp_store_set(db, 1) != 0)
+	if (file_sorts && (pragma_int(db, "temp_store", &was) != 0 ||
+	    temp_store_set(db, 1) != 0))
 		was = -1;
 	for (i = 0, off = 0; i < bi->n && rc == CUTRU_OK; i++) {
 		sql = bi->sql.p + off;
@@ -4664,14 +4670,8 @@ import_csv(sqlite3 *db, FILE *in, const struct import_opts *o,
 	/* One transaction for the whole file. */
 	own = sqlite3_get_autocommit(db);
 	if (own) {
-		sqlite3_stmt *st;
-
-		if (sqlite3_prepare_v2(db, "PRAGMA cache_size", -1, &st,
-		    NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
-			cache = sqlite3_column_int(st, 0);
-		else
+		if (pragma_int(db, "cache_size", &cache) != 0)
 			cache = 0;
-		sqlite3_finalize(st);
 		snprintf(pragma, sizeof pragma, "PRAGMA cache_size = -%ld",
 		    import_cache_kib());
 		if (cache != 0)
