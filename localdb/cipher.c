@@ -96,7 +96,11 @@
  * Any I/O the shim cannot classify fails (SQLITE_IOERR_READ or _WRITE, and a
  * line in sqlite3_log); it never passes plaintext through.  Temporary,
  * transient, sub-journal and super-journal files are refused at open: the
- * store runs with temp_store = MEMORY, so SQLite does not ask for them.  Memory
+ * store runs with temp_store = MEMORY, so SQLite does not ask for them.  The
+ * one exception is the file SQLite's sorter writes the sorted runs of a
+ * large sort to (unnamed, deleted on close, a temporary journal): the shim
+ * keeps it in the process's memory (localdb/memfile.c), never on disk, and
+ * wipes it; an import sorts its index records in such runs.  Memory
  * mapping is off: xFetch never returns a mapping and MMAP_SIZE reads as 0.
  * A page write of a database whose page 1 carries fewer than 40 reserved
  * bytes is refused, and so is page 1 itself: a database opened through the
@@ -278,6 +282,7 @@
 #include "core/err.h"
 #include "core/i18n.h"
 #include "localdb/cipher.h"
+#include "localdb/memfile.h"
 
 #ifndef SQLITE_IOCAP_SUBPAGE_READ
 #define SQLITE_IOCAP_SUBPAGE_READ 0x00008000
@@ -410,6 +415,12 @@ struct cipher_file {
 	sqlite3_int64 pgno_off;             /* offset of pgno_field, -1 if none */
 	uint32_t pgno_field;
 };
+
+/* The file-type bits of an xOpen's flags. */
+#define CIPHER_OPEN_TYPES (SQLITE_OPEN_MAIN_DB | SQLITE_OPEN_TEMP_DB | \
+	SQLITE_OPEN_TRANSIENT_DB | SQLITE_OPEN_MAIN_JOURNAL | \
+	SQLITE_OPEN_TEMP_JOURNAL | SQLITE_OPEN_SUBJOURNAL | \
+	SQLITE_OPEN_SUPER_JOURNAL | SQLITE_OPEN_WAL)
 
 /* sizeof(struct cipher_file) rounded up so the real file stays aligned. */
 #define CIPHER_FILE_SZ ((sizeof(struct cipher_file) + 15) & ~(size_t)15)
@@ -2051,6 +2062,12 @@ cv_open(sqlite3_vfs *vfs, const char *zname, sqlite3_file *file, int flags,
 	const char *dbname;
 	int rc;
 
+	/* The sorter's runs (see memfile.h): unnamed, deleted on close, and
+	 * of no other type. */
+	if (zname == NULL && (flags & SQLITE_OPEN_DELETEONCLOSE) != 0 &&
+	    (flags & CIPHER_OPEN_TYPES) == SQLITE_OPEN_TEMP_JOURNAL &&
+	    memfile_size() <= (size_t)vfs->szOsFile)
+		return memfile_open(file, flags, out_flags);
 	memset(f, 0, sizeof *f);
 	f->real = (sqlite3_file *)(void *)((char *)f + CIPHER_FILE_SZ);
 	f->hdr_off = -1;

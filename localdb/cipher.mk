@@ -1,6 +1,7 @@
 # localdb/cipher.mk: the page cipher (a SQLite VFS shim) and its tests.
 # Included from localdb/local.mk.
-localdb_libcutrudb_a_SOURCES += localdb/cipher.c localdb/cipher.h
+localdb_libcutrudb_a_SOURCES += localdb/cipher.c localdb/cipher.h \
+	localdb/memfile.c localdb/memfile.h
 
 dist_man_MANS += man/cutru-store.5
 

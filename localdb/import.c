@@ -4401,6 +4401,7 @@ bulk_keys_check(sqlite3 *db, struct cutru_err *e)
 struct bulk_indexes {
 	struct arena sql;
 	size_t n;
+	uint32_t runs;              /* bit i: index i is sorted in runs */
 };
 
 /* Drop the non-unique indexes (CREATE INDEX, not UNIQUE, not a
@@ -4432,6 +4433,8 @@ bulk_indexes_drop(sqlite3 *db, struct bulk_indexes *bi)
 			sql = sqlite3_column_text(st, 1);
 			if (name == NULL || sql == NULL)
 				continue;
+			if (strcmp(bulk_tables[i], "persons") == 0 && n < 32)
+				bi->runs |= (uint32_t)1 << n;
 			if (arena_add(&names, (const char *)name,
 			    strlen((const char *)name)) == NO_OFF ||
 			    arena_add(&bi->sql, (const char *)sql,
@@ -4498,6 +4501,61 @@ temp_store_set(sqlite3 *db, int v)
 	return sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
 }
 
+/* The persons' indexes (on sort keys, years of birth, CMND numbers: in no
+ * order the file gives) are sorted in runs of IMPORT_SORT_RUN_KIB, each
+ * sorted on its own while it fits the processor's cache, then merged.
+ * SQLite's sorter cuts a sort into runs of the page cache's size, so the
+ * cache is made that small around the CREATE INDEX; with spilling off,
+ * which keeps every page the import wrote in memory meanwhile (SQLite
+ * then lets the cache grow past its size rather than write a page out).
+ * The runs go to temporary files, which the page cipher keeps in memory
+ * (localdb/memfile.c).  The other indexes are keyed on ids given in the
+ * file's order: their records come sorted, which one sort in memory
+ * handles best. */
+#define IMPORT_SORT_RUN_KIB 4096
+
+struct sort_runs {
+	int cache, spill;
+};
+
+static int sort_runs_end(sqlite3 *db, const struct sort_runs *sr);
+
+/* Cut the next sorts into runs; 0, or -1 (sorts stay whole). */
+static int
+sort_runs_begin(sqlite3 *db, struct sort_runs *sr)
+{
+	char sql[48];
+
+	if (pragma_int(db, "cache_size", &sr->cache) != 0 ||
+	    pragma_int(db, "cache_spill", &sr->spill) != 0 ||
+	    (sr->spill != 0 && sqlite3_exec(db, "PRAGMA cache_spill = OFF",
+	    NULL, NULL, NULL) != SQLITE_OK))
+		return -1;
+	snprintf(sql, sizeof sql, "PRAGMA cache_size = -%d",
+	    IMPORT_SORT_RUN_KIB);
+	if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK) {
+		(void)sort_runs_end(db, sr);
+		return -1;
+	}
+	return 0;
+}
+
+/* The cache's size and spilling as they were: 0, or -1. */
+static int
+sort_runs_end(sqlite3 *db, const struct sort_runs *sr)
+{
+	char sql[48];
+	int rc = 0;
+
+	snprintf(sql, sizeof sql, "PRAGMA cache_size = %d", sr->cache);
+	if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
+		rc = -1;
+	if (sr->spill != 0 && sqlite3_exec(db, "PRAGMA cache_spill = ON", NULL,
+	    NULL, NULL) != SQLITE_OK)
+		rc = -1;
+	return rc;
+}
+
 /* Create the dropped indexes again (before committing), each with the
  * statement the schema held, and forget them.
  *
@@ -4514,9 +4572,10 @@ temp_store_set(sqlite3 *db, int v)
 static int
 bulk_indexes_restore(sqlite3 *db, struct bulk_indexes *bi, int file_sorts)
 {
+	struct sort_runs sr;
 	size_t i, off;
 	const char *sql;
-	int was = -1, rc = CUTRU_OK;
+	int was = -1, runs, rc = CUTRU_OK;
 
 	if (file_sorts && (pragma_int(db, "temp_store", &was) != 0 ||
 	    temp_store_set(db, 1) != 0))
@@ -4524,7 +4583,11 @@ bulk_indexes_restore(sqlite3 *db, struct bulk_indexes *bi, int file_sorts)
 	for (i = 0, off = 0; i < bi->n && rc == CUTRU_OK; i++) {
 		sql = bi->sql.p + off;
 		off += strlen(sql) + 1;
+		runs = was >= 0 && i < 32 && (bi->runs >> i & 1) &&
+		    sort_runs_begin(db, &sr) == 0;
 		if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
+			rc = CUTRU_EIO;
+		if (runs && sort_runs_end(db, &sr) != 0)
 			rc = CUTRU_EIO;
 	}
 	if (was >= 0 && temp_store_set(db, was) != 0 && rc == CUTRU_OK)

@@ -755,6 +755,165 @@ START_TEST(temporary_files_are_refused)
 }
 END_TEST
 
+/* A sort larger than the page cache is cut into runs, which SQLite's sorter
+ * writes to unnamed temporary files: the cipher keeps them in memory, so
+ * the sort works (before, the open was refused and the statement failed)
+ * and nothing of it reaches the disk. */
+START_TEST(sort_runs_stay_in_memory)
+{
+	static const char *const needles[] = { "SortRunSecret" };
+	sqlite3_stmt *st;
+	char where[256], prev[64] = "", *cur;
+	sqlite3 *db;
+	struct fx x;
+	int n = 0;
+
+	fx_init(&x);
+	db = st_open(x.db, "delete", NULL, NULL);
+	/* 20,000 rows of about 230 bytes: 4.5 MB to sort, runs of 1 MiB. */
+	st_exec(db, "CREATE TABLE s(k TEXT, v TEXT); WITH RECURSIVE c(i) AS "
+	    "(SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < 20000) "
+	    "INSERT INTO s SELECT hex(randomblob(8)), 'SortRunSecret' || "
+	    "hex(randomblob(100)) FROM c");
+	st_exec(db, "PRAGMA temp_store = FILE; PRAGMA cache_size = -1024");
+	st_log_reset();
+	ck_assert_int_eq(sqlite3_prepare_v2(db, "SELECT k, v FROM s ORDER BY k",
+	    -1, &st, NULL), SQLITE_OK);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		cur = (char *)sqlite3_column_text(st, 0);
+		ck_assert_ptr_nonnull(cur);
+		ck_assert_int_le(strcmp(prev, cur), 0);
+		snprintf(prev, sizeof prev, "%s", cur);
+		ck_assert_ptr_nonnull(strstr((const char *)
+		    sqlite3_column_text(st, 1), "SortRunSecret"));
+		n++;
+	}
+	ck_assert_int_eq(sqlite3_finalize(st), SQLITE_OK);
+	ck_assert_int_eq(n, 20000);
+	ck_assert_int_eq(st_log_count("refused"), 0);
+	/* An index made the same way, in the same transaction as the rows. */
+	st_exec(db, "BEGIN; UPDATE s SET v = v || 'x'; CREATE INDEX s_v ON s(v);"
+	    " COMMIT");
+	ck_assert(st_integrity_ok(db));
+	ck_assert_int_eq(st_int(db, "SELECT count(*) FROM s INDEXED BY s_v"
+	    " WHERE v > ''"), 20000);
+	sqlite3_close(db);
+	ck_assert_int_eq(st_scan_dir(x.dir, needles, 1, where, sizeof where), 0);
+	fx_done(&x);
+}
+END_TEST
+
+/* The sorter's temporary file, call by call: a file in memory. */
+START_TEST(vfs_sort_run_calls)
+{
+	unsigned char buf[300], got[300];
+	sqlite3_int64 sz = -1, hint;
+	sqlite3_file *f;
+	sqlite3_vfs *vfs = sqlite3_vfs_find(CIPHER_VFS_NAME);
+	int rc, out = 0, i;
+
+	ck_assert_ptr_nonnull(vfs);
+	f = calloc(1, (size_t)vfs->szOsFile);
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(vfs->xOpen(vfs, NULL, f, SQLITE_OPEN_TEMP_JOURNAL |
+	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_EXCLUSIVE |
+	    SQLITE_OPEN_DELETEONCLOSE, &out), SQLITE_OK);
+	ck_assert_int_ne(out & SQLITE_OPEN_DELETEONCLOSE, 0);
+	for (i = 0; i < (int)sizeof buf; i++)
+		buf[i] = (unsigned char)(i * 7 + 1);
+	ck_assert_int_eq(f->pMethods->xFileSize(f, &sz), SQLITE_OK);
+	ck_assert_int_eq(sz, 0);
+	/* Reading past the end: zeros and a short read. */
+	memset(got, 0xAA, sizeof got);
+	ck_assert_int_eq(f->pMethods->xRead(f, got, 10, 0),
+	    SQLITE_IOERR_SHORT_READ);
+	for (i = 0; i < 10; i++)
+		ck_assert_int_eq(got[i], 0);
+	/* A write past the end leaves zeros before it; writes across the
+	 * first block's end (64 KiB) keep what was there. */
+	ck_assert_int_eq(f->pMethods->xWrite(f, buf, 300, 1000), SQLITE_OK);
+	ck_assert_int_eq(f->pMethods->xWrite(f, buf, 300, 65536 - 100),
+	    SQLITE_OK);
+	ck_assert_int_eq(f->pMethods->xFileSize(f, &sz), SQLITE_OK);
+	ck_assert_int_eq(sz, 65536 + 200);
+	ck_assert_int_eq(f->pMethods->xRead(f, got, 300, 700), SQLITE_OK);
+	for (i = 0; i < 300; i++)
+		ck_assert_int_eq(got[i], 0);
+	ck_assert_int_eq(f->pMethods->xRead(f, got, 300, 1000), SQLITE_OK);
+	ck_assert_mem_eq(got, buf, 300);
+	ck_assert_int_eq(f->pMethods->xRead(f, got, 300, 65536 - 100),
+	    SQLITE_OK);
+	ck_assert_mem_eq(got, buf, 300);
+	/* Half of a read past the end. */
+	ck_assert_int_eq(f->pMethods->xRead(f, got, 300, 65536 + 50),
+	    SQLITE_IOERR_SHORT_READ);
+	ck_assert_mem_eq(got, buf + 150, 150);
+	for (i = 150; i < 300; i++)
+		ck_assert_int_eq(got[i], 0);
+	/* Shrinking forgets the bytes; growing again gives zeros. */
+	ck_assert_int_eq(f->pMethods->xTruncate(f, 1100), SQLITE_OK);
+	ck_assert_int_eq(f->pMethods->xTruncate(f, 1300), SQLITE_OK);
+	ck_assert_int_eq(f->pMethods->xFileSize(f, &sz), SQLITE_OK);
+	ck_assert_int_eq(sz, 1300);
+	ck_assert_int_eq(f->pMethods->xRead(f, got, 300, 1000), SQLITE_OK);
+	ck_assert_mem_eq(got, buf, 100);
+	for (i = 100; i < 300; i++)
+		ck_assert_int_eq(got[i], 0);
+	/* A size hint reserves without changing the size. */
+	hint = 1 << 20;
+	ck_assert_int_eq(f->pMethods->xFileControl(f, SQLITE_FCNTL_SIZE_HINT,
+	    &hint), SQLITE_OK);
+	ck_assert_int_eq(f->pMethods->xFileSize(f, &sz), SQLITE_OK);
+	ck_assert_int_eq(sz, 1300);
+	/* Hostile offsets and sizes: refused, nothing changed. */
+	hint = (sqlite3_int64)1 << 62;
+	ck_assert_int_eq(f->pMethods->xFileControl(f, SQLITE_FCNTL_SIZE_HINT,
+	    &hint), SQLITE_FULL);
+	ck_assert_int_eq(f->pMethods->xWrite(f, buf, 300, -1),
+	    SQLITE_IOERR_WRITE);
+	ck_assert_int_eq(f->pMethods->xWrite(f, buf, 300,
+	    (sqlite3_int64)1 << 62), SQLITE_FULL);
+	ck_assert_int_eq(f->pMethods->xWrite(f, buf, 300, INT64_MAX - 10),
+	    SQLITE_FULL);
+	ck_assert_int_eq(f->pMethods->xRead(f, got, 300, -5),
+	    SQLITE_IOERR_READ);
+	ck_assert_int_eq(f->pMethods->xRead(f, got, 300, INT64_MAX - 10),
+	    SQLITE_IOERR_READ);
+	ck_assert_int_eq(f->pMethods->xTruncate(f, -1),
+	    SQLITE_IOERR_TRUNCATE);
+	ck_assert_int_eq(f->pMethods->xFileSize(f, &sz), SQLITE_OK);
+	ck_assert_int_eq(sz, 1300);
+	ck_assert_int_eq(f->pMethods->xFileControl(f, SQLITE_FCNTL_MMAP_SIZE,
+	    &hint), SQLITE_NOTFOUND);
+	ck_assert_int_eq(f->pMethods->xSync(f, SQLITE_SYNC_NORMAL), SQLITE_OK);
+	ck_assert_int_eq(f->pMethods->iVersion, 1);
+	ck_assert_int_eq(f->pMethods->xClose(f), SQLITE_OK);
+	free(f);
+
+	/* Only the sorter's kind of file: unnamed, deleted on close, a
+	 * temporary journal and nothing else. */
+	f = calloc(1, (size_t)vfs->szOsFile);
+	ck_assert_ptr_nonnull(f);
+	rc = vfs->xOpen(vfs, NULL, f, SQLITE_OPEN_TEMP_JOURNAL |
+	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, &out);
+	ck_assert_int_eq(rc, SQLITE_CANTOPEN);
+	rc = vfs->xOpen(vfs, NULL, f, SQLITE_OPEN_SUBJOURNAL |
+	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+	    SQLITE_OPEN_DELETEONCLOSE, &out);
+	ck_assert_int_eq(rc, SQLITE_CANTOPEN);
+	rc = vfs->xOpen(vfs, NULL, f, SQLITE_OPEN_TEMP_DB |
+	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+	    SQLITE_OPEN_DELETEONCLOSE, &out);
+	ck_assert_int_eq(rc, SQLITE_CANTOPEN);
+	rc = vfs->xOpen(vfs, NULL, f, SQLITE_OPEN_TEMP_JOURNAL |
+	    SQLITE_OPEN_TEMP_DB | SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+	    SQLITE_OPEN_DELETEONCLOSE, &out);
+	ck_assert_int_eq(rc, SQLITE_CANTOPEN);
+	ck_assert_ptr_null(f->pMethods);
+	free(f);
+}
+END_TEST
+
 START_TEST(mmap_is_off_and_no_subpage_reads)
 {
 	sqlite3_file *f = NULL;
@@ -2049,6 +2208,8 @@ test_suite(void)
 	tcase_add_test(tc, plain_sqlite_and_cipher_refuse_each_other);
 	tcase_add_test(tc, database_without_reserve_cannot_commit);
 	tcase_add_test(tc, temporary_files_are_refused);
+	tcase_add_test(tc, sort_runs_stay_in_memory);
+	tcase_add_test(tc, vfs_sort_run_calls);
 	tcase_add_test(tc, mmap_is_off_and_no_subpage_reads);
 	tcase_add_test(tc, split_wal_writes_fail_cleanly);
 	tcase_add_test(tc, grown_files_have_no_holes);

@@ -1894,21 +1894,32 @@ START_TEST(bulk_load_into_the_encrypted_store)
 	struct store *s = NULL;
 	struct big b;
 	char *dir = st_mkdtemp(), *path = st_path(dir, "store");
-	char *before, *after, *t;
+	char *before, *after, *t, *cache, *spill;
 
 	keyring_kdf_min(&kdf);
 	ck_assert_msg(store_create(path, "lan", pass, &kdf, code, &s, &e) ==
 	    CUTRU_OK, "%s", e.msg);
 	ck_assert_msg(schema_migrate(store_db(s), &e) == CUTRU_OK, "%s", e.msg);
 	before = schema_text(store_db(s));
+	cache = text(store_db(s), "PRAGMA cache_size");
+	spill = text(store_db(s), "PRAGMA cache_spill");
 	big_good(&b, 6000);
 	ck_assert_msg(run(store_db(s), b.csv, b.len, IMPORT_ALL_OR_NOTHING,
 	    NULL, &r, &e) == CUTRU_OK, "%s", e.msg);
 	ck_assert_uint_eq(r.persons_added, b.good_persons);
-	/* The indexes sorted in SQLite's file mode, through the page cipher
-	 * that refuses temporary files, and temp_store back to MEMORY. */
+	/* The indexes sorted in SQLite's file mode, the persons' ones in runs
+	 * that the page cipher keeps in memory; temp_store back to MEMORY,
+	 * the cache's size and spilling as they were. */
 	ck_assert_int_eq(r.sorts_file, 1);
 	import_report_free(&r);
+	t = text(store_db(s), "PRAGMA cache_size");
+	ck_assert_str_eq(t, cache);
+	free(t);
+	t = text(store_db(s), "PRAGMA cache_spill");
+	ck_assert_str_eq(t, spill);
+	free(t);
+	free(cache);
+	free(spill);
 	t = text(store_db(s), "PRAGMA journal_mode");
 	ck_assert_str_eq(t, "wal");
 	free(t);
