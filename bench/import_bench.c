@@ -174,11 +174,12 @@ run_import(sqlite3 *db, const char *csv, struct side *s)
 	fclose(in);
 	s->persons = r.persons_added;
 	if (rc == CUTRU_OK)
-		printf("%s: read %.2f s (%s), apply %.2f s, indexes %.2f s "
+		printf("%s: read %.2f s (%s), apply %.2f s%s, indexes %.2f s "
 		    "(%s), name index %.2f s (%s), keys %.2f s, commit %.2f s\n",
 		    s->name, r.t_read, r.read_split == 1 ? "two threads" :
 		    r.read_split == 2 ? "two threads, read again" : "one thread",
-		    r.t_apply, r.t_indexes, r.sorts_file ? "sorted side by side" :
+		    r.t_apply, r.ids_mapped ? " (ID numbers by map)" : "",
+		    r.t_indexes, r.sorts_file ? "sorted side by side" :
 		    "sorted in memory", r.t_search,
 		    r.names_adopted ? "made beside" : "rebuilt", r.t_keys,
 		    r.t_commit);

@@ -131,7 +131,9 @@
 
 enum st {
 	ST_PERSON_FIND,
+	ST_PERSON_BY_ID,
 	ST_PERSON_INSERT,
+	ST_PERSON_INSERT_NEW,
 	ST_PERSON_UPSERT,
 	ST_PERSON_CORRECT,
 	ST_PERSON_BUMP,
@@ -167,12 +169,21 @@ enum st {
 static const char *const sql[ST_COUNT] = {
 	[ST_PERSON_FIND] =
 	    "SELECT id, sex, dob FROM persons WHERE id_number = ?1",
+	[ST_PERSON_BY_ID] =
+	    "SELECT id, sex, dob FROM persons WHERE id = ?1",
 	[ST_PERSON_INSERT] =
 	    "INSERT INTO persons (id_number, name, family, middle, given,"
 	    " folded, sort_key, sex, dob, birth_year, phone, email,"
 	    " legacy_cmnd)"
 	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"
 	    " ON CONFLICT (id_number) DO NOTHING",
+	/* With the ID-number map, which knows the number is not taken (and
+	 * without the index the ON CONFLICT clause would need). */
+	[ST_PERSON_INSERT_NEW] =
+	    "INSERT INTO persons (id_number, name, family, middle, given,"
+	    " folded, sort_key, sex, dob, birth_year, phone, email,"
+	    " legacy_cmnd)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
 	/* Only when something differs, so that the version means change;
 	 * ?13 is the bump (0 for a person this list created). */
 	[ST_PERSON_UPSERT] =
@@ -345,6 +356,20 @@ struct ac_entry {
 /* Slots of each cache (powers of two).  An import touches a person within
  * a few events, so a few hundred slots hold all it will look up again. */
 #define PC_SLOTS 1024u
+
+/* The ID-number map (apply_session_id_map()): every person the session
+ * inserted, by ID number, in open addressing.  A key is the number's
+ * twelve digits read as an integer, plus one (0: an empty slot). */
+struct id_map_slot {
+	uint64_t key;
+	int64_t id;
+};
+
+struct id_map {
+	int on;
+	struct id_map_slot *slot;
+	size_t cap, n;              /* cap a power of two, n <= cap / 2 */
+};
 #define HC_SLOTS 256u
 #define AC_SLOTS 1024u
 
@@ -360,6 +385,7 @@ struct apply_session {
 	struct pc_entry *pc;        /* allocated on first use */
 	struct hc_entry *hc;
 	struct ac_entry *ac;
+	struct id_map idm;          /* apply_session_id_map() */
 	/* Name columns made elsewhere, for the range being applied
 	 * (apply_session_name_cols()): nc[nc_pos] is the next one. */
 	const struct apply_name_cols *nc;
@@ -468,6 +494,83 @@ pc_forget(struct apply_session *s, const char *idn)
 
 	if (p != NULL)
 		p->gen = 0;
+}
+
+/* An ID number's key in the map; 0 for anything but twelve digits. */
+static uint64_t
+id_map_key(const char *idn)
+{
+	uint64_t k = 0;
+	int i;
+
+	if (idn == NULL)
+		return 0;
+	for (i = 0; i < IDNUM_LEN; i++) {
+		if (idn[i] < '0' || idn[i] > '9')
+			return 0;
+		k = k * 10 + (uint64_t)(idn[i] - '0');
+	}
+	return idn[IDNUM_LEN] == '\0' ? k + 1 : 0;
+}
+
+static size_t
+id_map_home(const struct id_map *m, uint64_t key)
+{
+	return (size_t)((key * 0x9E3779B97F4A7C15u) >> 20) & (m->cap - 1);
+}
+
+/* The id of the person with this ID number, 0 if the session inserted
+ * none. */
+static int64_t
+id_map_get(const struct id_map *m, const char *idn)
+{
+	uint64_t key = id_map_key(idn);
+	size_t i;
+
+	if (key == 0 || m->n == 0)
+		return 0;
+	for (i = id_map_home(m, key); m->slot[i].key != 0;
+	    i = (i + 1) & (m->cap - 1))
+		if (m->slot[i].key == key)
+			return m->slot[i].id;
+	return 0;
+}
+
+/* Enter a new person: 0, or -1 (out of memory; the number is not twelve
+ * digits: core refuses those before they come here). */
+static int
+id_map_put(struct id_map *m, const char *idn, int64_t id)
+{
+	struct id_map_slot *old = m->slot;
+	size_t oldcap = m->cap, i, j;
+	uint64_t key = id_map_key(idn);
+
+	if (key == 0)
+		return -1;
+	if (m->n + 1 > m->cap / 2) {
+		m->cap = oldcap != 0 ? oldcap * 2 : 4096;
+		if ((m->slot = calloc(m->cap, sizeof *m->slot)) == NULL) {
+			m->slot = old;
+			m->cap = oldcap;
+			return -1;
+		}
+		for (j = 0; j < oldcap; j++) {
+			if (old[j].key == 0)
+				continue;
+			for (i = id_map_home(m, old[j].key);
+			    m->slot[i].key != 0; i = (i + 1) & (m->cap - 1))
+				;
+			m->slot[i] = old[j];
+		}
+		free(old);
+	}
+	for (i = id_map_home(m, key); m->slot[i].key != 0;
+	    i = (i + 1) & (m->cap - 1))
+		;
+	m->slot[i].key = key;
+	m->slot[i].id = id;
+	m->n++;
+	return 0;
 }
 
 static struct hc_entry *
@@ -866,11 +969,26 @@ person_find(struct applier *a, const char *idn, struct person_row *p,
 		memcpy(p->dob, c->dob, sizeof p->dob);
 		return CUTRU_OK;
 	}
-	if ((rc = prep(a, ST_PERSON_FIND, &st, e)) != CUTRU_OK)
+	if (a->s->idm.on) {
+		/* The map knows every person of the register. */
+		if ((p->id = id_map_get(&a->s->idm, idn)) == 0)
+			return CUTRU_OK;
+		if ((rc = prep(a, ST_PERSON_BY_ID, &st, e)) != CUTRU_OK)
+			return rc;
+		sqlite3_bind_int64(st, 1, p->id);
+	} else {
+		if ((rc = prep(a, ST_PERSON_FIND, &st, e)) != CUTRU_OK)
+			return rc;
+		bind_text(st, 1, idn);
+	}
+	if ((rc = step(a, st, &row, e)) != CUTRU_OK)
 		return rc;
-	bind_text(st, 1, idn);
-	if ((rc = step(a, st, &row, e)) != CUTRU_OK || !row)
-		return rc;
+	if (!row) {
+		p->id = 0;
+		return a->s->idm.on ? cutru_err_set(e, CUTRU_EINTERNAL, NULL,
+		    _("The register could not be updated: %s."),
+		    "a person of the ID-number map is missing") : CUTRU_OK;
+	}
 	p->id = sqlite3_column_int64(st, 0);
 	p->sex = sqlite3_column_int(st, 1);
 	col_copy(st, 2, p->dob, sizeof p->dob);
@@ -1260,7 +1378,10 @@ ev_person_upserted(struct applier *a, const cJSON *d, struct cutru_err *e)
 	 * CONFLICT DO NOTHING: no change) look the person up and update. */
 	p.id = 0;
 	if (pc_get(a->s, idn) == NULL) {
-		if ((rc = prep(a, ST_PERSON_INSERT, &st, e)) != CUTRU_OK)
+		if (as->idm.on && id_map_get(&as->idm, idn) != 0)
+			goto known;
+		if ((rc = prep(a, as->idm.on ? ST_PERSON_INSERT_NEW :
+		    ST_PERSON_INSERT, &st, e)) != CUTRU_OK)
 			return rc;
 		bind_text(st, 1, idn);
 		bind_name(st, 2, nc);
@@ -1274,6 +1395,10 @@ ev_person_upserted(struct applier *a, const cJSON *d, struct cutru_err *e)
 			return rc;
 		if (sqlite3_changes(a->db) == 0)
 			goto known;
+		if (as->idm.on && id_map_put(&as->idm, idn,
+		    sqlite3_last_insert_rowid(a->db)) != 0)
+			return cutru_err_set(e, CUTRU_ENOMEM, NULL,
+			    _("Out of memory while updating the register."));
 		/* Nothing refers to a new person yet (persons are never
 		 * deleted, so its id is one no row has named): no household,
 		 * no residence. */
@@ -1736,6 +1861,12 @@ ev_identity_corrected(struct applier *a, const cJSON *d,
 	sqlite3_stmt *st;
 	int rc, new_sex;
 
+	/* The map has no way to re-key a person (a bulk load creates
+	 * persons only). */
+	if (a->s->idm.on)
+		return cutru_err_set(e, CUTRU_EINTERNAL, "type",
+		    _("The register could not be updated: %s."),
+		    "an identity correction during a bulk load");
 	if ((rc = person_need(a, old_idn, "data.person", &p, e)) != CUTRU_OK)
 		return rc;
 	if (new_idn != NULL && strcmp(new_idn, old_idn) != 0) {
@@ -1870,6 +2001,7 @@ session_fini(struct apply_session *s)
 
 	for (i = 0; i < ST_COUNT; i++)
 		sqlite3_finalize(s->st[i]);
+	free(s->idm.slot);
 	free(s->pc);
 	free(s->hc);
 	free(s->ac);
@@ -1901,6 +2033,34 @@ apply_session_free(struct apply_session *s)
 		return;
 	session_fini(s);
 	free(s);
+}
+
+int
+apply_session_id_map(struct apply_session *s, struct cutru_err *e)
+{
+	sqlite3_stmt *st = NULL;
+	int empty = 0;
+
+	if (s == NULL)
+		return cutru_err_set(e, CUTRU_EINVAL, NULL,
+		    _("No register to apply the change to."));
+	if (s->idm.on)
+		return CUTRU_OK;
+	if (sqlite3_prepare_v2(s->db, "SELECT NOT EXISTS (SELECT 1 FROM"
+	    " persons)", -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		empty = sqlite3_column_int(st, 0);
+	else {
+		sqlite3_finalize(st);
+		return db_fail(s->db, e);
+	}
+	sqlite3_finalize(st);
+	if (!empty)
+		return cutru_err_set(e, CUTRU_EINVAL, NULL,
+		    _("The register could not be updated: %s."),
+		    "an ID-number map over a register with persons");
+	s->idm.on = 1;
+	return CUTRU_OK;
 }
 
 /* The largest id of a table, by statement which. */
@@ -2020,9 +2180,16 @@ session_apply(struct apply_session *s, const cJSON *events, int single,
 		return CUTRU_OK;
 	if (canon != NULL)
 		canon->len = len0;
-	/* What the caches hold may be what was undone. */
+	/* What the caches hold may be what was undone; the map cannot
+	 * forget, so a session with the map stops here too. */
 	forget_all(s);
-	if (!savepoint) {
+	if (!savepoint || s->idm.on) {
+		if (savepoint) {
+			sqlite3_exec(s->db, "ROLLBACK TO cutru_apply", NULL,
+			    NULL, NULL);
+			sqlite3_exec(s->db, "RELEASE cutru_apply", NULL, NULL,
+			    NULL);
+		}
 		s->broken = 1;
 		return rc;
 	}

@@ -64,6 +64,20 @@ int apply_session_new(sqlite3 *db, struct apply_session **out,
     struct cutru_err *e);
 void apply_session_free(struct apply_session *s);
 
+/* Keep a map of the ID numbers of the persons the session inserts, for a
+ * bulk load into a register without persons (localdb/import.c): the map
+ * then answers every look-up of a person by ID number, so the load can
+ * drop the index on persons.id_number (persons_id_number) and create it
+ * again at the end, which costs a sort instead of a look-up in a growing
+ * index for every person.  The index is not needed meanwhile: a person is
+ * inserted only when the map does not have the number, and CREATE UNIQUE
+ * INDEX at the end would refuse a number entered twice.  A session with the
+ * map refuses identity corrections (CUTRU_EINTERNAL), and after its first
+ * failure refuses every later call, as with APPLY_NO_SAVEPOINT: the map
+ * cannot forget what a rollback undid.  CUTRU_EINVAL if the register has
+ * persons, CUTRU_EIO. */
+int apply_session_id_map(struct apply_session *s, struct cutru_err *e);
+
 /* Begin a new list of events: the unit the version rule counts in (a
  * record created by the list is not bumped by it; localdb/apply.c) and
  * what one journal entry holds.  apply_session_events() begins one itself

@@ -1109,6 +1109,8 @@ struct imp {
 	struct slice *slices;
 	size_t nslices, capslices;
 	int stop_applying;          /* all or nothing, and an error seen */
+	int id_map;                 /* persons_id_number was dropped: the
+	                             * applier keeps the ID-number map */
 	int register_empty;         /* no persons, no households: nothing to
 	                             * look up (register_is_empty()) */
 	size_t applied_groups;
@@ -3363,8 +3365,9 @@ apply_built(struct imp *im, const struct built *b, struct cutru_err *e)
 	int rc = CUTRU_OK;
 
 	if (im->batch == NULL && (rc = journal_batch_begin(im->db, &im->ctx,
-	    JOURNAL_BATCH_NO_SAVEPOINT | JOURNAL_BATCH_HASH_BEHIND, &im->batch,
-	    e)) != CUTRU_OK)
+	    JOURNAL_BATCH_NO_SAVEPOINT | JOURNAL_BATCH_HASH_BEHIND |
+	    (im->id_map ? JOURNAL_BATCH_ID_MAP : 0), &im->batch, e)) !=
+	    CUTRU_OK)
 		return rc;
 	for (i = 0, pos = 0; i < b->nr; i++, pos += cnt) {
 		cnt = im->nev - pos < VALIDATE_RANGE ? im->nev - pos :
@@ -4402,15 +4405,19 @@ struct bulk_indexes {
 	struct arena sql;
 	size_t n;
 	uint32_t runs;              /* bit i: index i is sorted in runs */
+	int id_number;              /* persons_id_number is among them */
 };
 
 /* Drop the non-unique indexes (CREATE INDEX, not UNIQUE, not a
  * constraint's) of the tables an import fills, keeping their statements:
  * in the import's transaction, which bulk_indexes_restore() ends by
  * creating them again with those same statements.  A unique index stays:
- * the applier's refusals depend on it, and so do its look-ups. */
+ * the applier's refusals depend on it, and so do its look-ups - but for
+ * persons_id_number with id_map, when the applier's ID-number map
+ * (apply_session_id_map()) answers those look-ups and the index's CREATE
+ * UNIQUE INDEX at the end checks what it would have refused. */
 static int
-bulk_indexes_drop(sqlite3 *db, struct bulk_indexes *bi)
+bulk_indexes_drop(sqlite3 *db, struct bulk_indexes *bi, int id_map)
 {
 	struct arena names = { NULL, 0, 0 };
 	sqlite3_stmt *st = NULL;
@@ -4422,12 +4429,14 @@ bulk_indexes_drop(sqlite3 *db, struct bulk_indexes *bi)
 	memset(bi, 0, sizeof *bi);
 	if (sqlite3_prepare_v2(db, "SELECT s.name, s.sql FROM sqlite_schema s"
 	    " JOIN pragma_index_list(?1) l ON l.name = s.name"
-	    " WHERE s.type = 'index' AND l.\"unique\" = 0 AND l.origin = 'c'"
-	    " AND s.sql IS NOT NULL", -1, &st, NULL) != SQLITE_OK)
+	    " WHERE s.type = 'index' AND l.origin = 'c' AND s.sql IS NOT NULL"
+	    " AND (l.\"unique\" = 0 OR (?2 AND s.name = 'persons_id_number'))",
+	    -1, &st, NULL) != SQLITE_OK)
 		goto done;
 	for (i = 0; i < N_BULK_TABLES; i++) {
 		sqlite3_reset(st);
 		sqlite3_bind_text(st, 1, bulk_tables[i], -1, SQLITE_STATIC);
+		sqlite3_bind_int(st, 2, id_map != 0);
 		while ((r = sqlite3_step(st)) == SQLITE_ROW) {
 			name = sqlite3_column_text(st, 0);
 			sql = sqlite3_column_text(st, 1);
@@ -4435,6 +4444,9 @@ bulk_indexes_drop(sqlite3 *db, struct bulk_indexes *bi)
 				continue;
 			if (strcmp(bulk_tables[i], "persons") == 0 && n < 32)
 				bi->runs |= (uint32_t)1 << n;
+			if (strcmp((const char *)name, "persons_id_number") ==
+			    0)
+				bi->id_number = 1;
 			if (arena_add(&names, (const char *)name,
 			    strlen((const char *)name)) == NO_OFF ||
 			    arena_add(&bi->sql, (const char *)sql,
@@ -4771,11 +4783,13 @@ import_csv(sqlite3 *db, FILE *in, const struct import_opts *o,
 	    o->mode == IMPORT_ALL_OR_NOTHING &&
 	    !(o->flags & IMPORT_ONE_THREAD) &&
 	    validator_start(&im.val) == CUTRU_OK;
-	if (bulk && (rc = bulk_indexes_drop(db, &bi)) != CUTRU_OK) {
+	if (bulk && (rc = bulk_indexes_drop(db, &bi, im.building)) !=
+	    CUTRU_OK) {
 		rc = rc == CUTRU_ENOMEM ? cutru_err_set(e, CUTRU_ENOMEM, NULL,
 		    _("Out of memory while importing.")) : db_error(db, e);
 		goto done;
 	}
+	im.id_map = bi.id_number;
 	if (defer && (rc = search_defer(db, e)) != CUTRU_OK)
 		goto done;
 	t = mono_now();
@@ -4801,6 +4815,7 @@ import_csv(sqlite3 *db, FILE *in, const struct import_opts *o,
 	if (keep && !(o->flags & IMPORT_DRY_RUN)) {
 		t = mono_now();
 		r->sorts_file = bulk && file_sorts;
+		r->ids_mapped = im.id_map;
 		if (bulk && bulk_indexes_restore(db, &bi, file_sorts) !=
 		    CUTRU_OK) {
 			rc = db_error(db, e);

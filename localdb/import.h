@@ -93,6 +93,10 @@ struct import_report {
 	/* The indexes were sorted with SQLite's records side by side (its
 	 * file mode: localdb/import.c, bulk_indexes_restore()). */
 	int sorts_file;
+	/* The index of ID numbers was dropped for the load and made again,
+	 * the applier's map of ID numbers answering its look-ups meanwhile
+	 * (apply_session_id_map(): a bulk load into an empty register). */
+	int ids_mapped;
 	struct import_error *errors; /* in file order, n_errors of them */
 	size_t n_errors;
 	void *priv;                /* storage behind errors */

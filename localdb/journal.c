@@ -795,6 +795,11 @@ journal_batch_begin(sqlite3 *db, const struct apply_ctx *ctx, unsigned flags,
 	if ((rc = actor_canonical(ctx->actor, e)) != CUTRU_OK ||
 	    (rc = apply_session_new(db, &b->s, e)) != CUTRU_OK)
 		goto fail;
+	if ((flags & JOURNAL_BATCH_ID_MAP) &&
+	    (rc = apply_session_id_map(b->s, e)) != CUTRU_OK) {
+		apply_session_free(b->s);
+		goto fail;
+	}
 	b->db = db;
 	b->ctx = *ctx;
 	b->flags = flags;

@@ -99,6 +99,9 @@ struct journal_batch;
  * hashes and the head are the same).  Ignored without NO_SAVEPOINT, and
  * when the thread cannot be had. */
 #define JOURNAL_BATCH_HASH_BEHIND 0x2u
+/* The batch's session keeps the ID-number map (apply_session_id_map():
+ * into a register without persons; CUTRU_EINVAL otherwise). */
+#define JOURNAL_BATCH_ID_MAP 0x4u
 
 /* Canonical bytes of events after which a batch starts a new entry. */
 #define JOURNAL_BATCH_ENTRY_BYTES (256 * 1024)

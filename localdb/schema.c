@@ -390,6 +390,11 @@ static const char *const migrations[] = {
 	/* 6: the shape checks of persons, households and addresses by this
 	 * program's SQL functions (localdb/schema.h): checks_6(). */
 	"",
+
+	/* 7: the index that keeps ID numbers unique becomes one with a
+	 * name, persons_id_number, which a bulk load can drop and create
+	 * again (localdb/import.c): id_number_index_7(). */
+	"",
 };
 
 /* Migrations 5 and 6.  A CHECK lives only in the table's CREATE statement, and
@@ -405,30 +410,23 @@ struct check_edit {
 	const char *table, *from, *to;
 };
 
+/* Begin editing sqlite_schema: 0, or -1 with *msg. */
 static int
-checks_rewrite(sqlite3 *db, const struct check_edit *ed, size_t n,
-    char **msg)
+schema_edit_begin(sqlite3 *db, char **msg)
+{
+	return sqlite3_exec(db, "PRAGMA writable_schema = ON", NULL, NULL,
+	    msg) == SQLITE_OK ? 0 : -1;
+}
+
+/* End it (ok: the edits went well): a new schema cookie, writable_schema
+ * off.  0, or -1 with *msg. */
+static int
+schema_edit_end(sqlite3 *db, int ok, char **msg)
 {
 	sqlite3_stmt *st = NULL;
 	char sql[64];
-	int cookie = -1, ok;
-	size_t i;
+	int cookie = -1;
 
-	if (sqlite3_exec(db, "PRAGMA writable_schema = ON", NULL, NULL, msg) !=
-	    SQLITE_OK)
-		return -1;
-	ok = sqlite3_prepare_v2(db, "UPDATE sqlite_schema SET sql ="
-	    " replace(sql, ?2, ?3) WHERE type = 'table' AND name = ?1", -1,
-	    &st, NULL) == SQLITE_OK;
-	for (i = 0; ok && i < n; i++) {
-		sqlite3_reset(st);
-		sqlite3_bind_text(st, 1, ed[i].table, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 2, ed[i].from, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 3, ed[i].to, -1, SQLITE_STATIC);
-		ok = sqlite3_step(st) == SQLITE_DONE;
-	}
-	sqlite3_finalize(st);
-	st = NULL;
 	if (ok && sqlite3_prepare_v2(db, "PRAGMA schema_version", -1, &st,
 	    NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
 		cookie = sqlite3_column_int(st, 0);
@@ -445,6 +443,30 @@ checks_rewrite(sqlite3 *db, const struct check_edit *ed, size_t n,
 	if (!ok && *msg == NULL)
 		*msg = sqlite3_mprintf("%s", sqlite3_errmsg(db));
 	return ok ? 0 : -1;
+}
+
+static int
+checks_rewrite(sqlite3 *db, const struct check_edit *ed, size_t n,
+    char **msg)
+{
+	sqlite3_stmt *st = NULL;
+	int ok;
+	size_t i;
+
+	if (schema_edit_begin(db, msg) != 0)
+		return -1;
+	ok = sqlite3_prepare_v2(db, "UPDATE sqlite_schema SET sql ="
+	    " replace(sql, ?2, ?3) WHERE type = 'table' AND name = ?1", -1,
+	    &st, NULL) == SQLITE_OK;
+	for (i = 0; ok && i < n; i++) {
+		sqlite3_reset(st);
+		sqlite3_bind_text(st, 1, ed[i].table, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, ed[i].from, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, ed[i].to, -1, SQLITE_STATIC);
+		ok = sqlite3_step(st) == SQLITE_DONE;
+	}
+	sqlite3_finalize(st);
+	return schema_edit_end(db, ok, msg);
 }
 
 static int
@@ -473,6 +495,56 @@ checks_6(sqlite3 *db, char **msg)
 	};
 
 	return checks_rewrite(db, ed, sizeof ed / sizeof ed[0], msg);
+}
+
+/* Migration 7.  SQLite names the index of a column's UNIQUE constraint
+ * itself (sqlite_autoindex_persons_1) and never lets it be dropped; an
+ * index made by CREATE UNIQUE INDEX on the same column holds exactly the
+ * same records (the number, then the row id, in BINARY order) and refuses
+ * the same rows.  So, as for migrations 5 and 6: the column loses its
+ * UNIQUE in the table's statement and the index row of sqlite_schema
+ * becomes that of persons_id_number, over the same b-tree.  Only when the
+ * index is what it should be, one column, id_number, and each edit changes
+ * exactly one row; otherwise the migration fails and nothing changes. */
+static int
+id_number_index_7(sqlite3 *db, char **msg)
+{
+	static const char *const edit[] = {
+		"UPDATE sqlite_schema SET sql = replace(sql,"
+		" 'id_number TEXT UNIQUE CHECK (', 'id_number TEXT CHECK (')"
+		" WHERE type = 'table' AND name = 'persons'"
+		" AND instr(sql, 'id_number TEXT UNIQUE CHECK (') > 0",
+		"UPDATE sqlite_schema SET name = 'persons_id_number', sql ="
+		" 'CREATE UNIQUE INDEX persons_id_number ON persons (id_number)'"
+		" WHERE type = 'index' AND name = 'sqlite_autoindex_persons_1'"
+		" AND tbl_name = 'persons' AND sql IS NULL",
+	};
+	sqlite3_stmt *st = NULL;
+	int ok = 0;
+	size_t i;
+
+	if (sqlite3_prepare_v2(db, "SELECT count(*), max(name) FROM"
+	    " pragma_index_info('sqlite_autoindex_persons_1')", -1, &st,
+	    NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+		ok = sqlite3_column_int(st, 0) == 1 &&
+		    sqlite3_column_text(st, 1) != NULL &&
+		    strcmp((const char *)sqlite3_column_text(st, 1),
+		    "id_number") == 0;
+	sqlite3_finalize(st);
+	if (!ok) {
+		*msg = sqlite3_mprintf("%s", "persons has no index of its own "
+		    "on id_number alone");
+		return -1;
+	}
+	if (schema_edit_begin(db, msg) != 0)
+		return -1;
+	for (i = 0; ok && i < sizeof edit / sizeof edit[0]; i++)
+		ok = sqlite3_exec(db, edit[i], NULL, NULL, msg) == SQLITE_OK &&
+		    sqlite3_changes(db) == 1;
+	if (!ok && *msg == NULL)
+		*msg = sqlite3_mprintf("%s", "the schema of persons is not "
+		    "the one migration 7 edits");
+	return schema_edit_end(db, ok, msg);
 }
 
 /* The text of value v up to its first NUL, as length() and GLOB read it;
@@ -581,6 +653,7 @@ schema_functions(sqlite3 *db)
 static int (*const migration_code[])(sqlite3 *, char **) = {
 	[4] = persons_checks_5,
 	[5] = checks_6,
+	[6] = id_number_index_7,
 };
 
 #define N_MIGRATION_CODE \

@@ -103,7 +103,7 @@ static const struct warm_object objects[] = {
 	    "person_id IS NOT NULL" },
 	{ "residences", NULL, "rowid", 1, "*", "1" },
 	{ "addresses", NULL, "rowid", 1, "*", "1" },
-	{ "persons", "sqlite_autoindex_persons_1", "id_number, rowid", 2, "0",
+	{ "persons", "persons_id_number", "id_number, rowid", 2, "0",
 	    "id_number IS NOT NULL" },
 	{ "persons", "persons_legacy_cmnd", "legacy_cmnd, rowid", 2, "0",
 	    "legacy_cmnd IS NOT NULL" },

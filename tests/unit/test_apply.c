@@ -1354,6 +1354,106 @@ START_TEST(a_session_without_savepoints_stops_at_a_refusal)
 }
 END_TEST
 
+/* The ID-number map: persons_id_number dropped, as a bulk load does, the
+ * session still finds every person and enters each once, and the register
+ * is the one the normal path makes. */
+START_TEST(a_session_with_the_id_map)
+{
+	char buf[1024];
+	sqlite3 *a = fresh(), *b = fresh();
+	struct apply_session *s;
+	struct cutru_err e;
+	cJSON *ev;
+	size_t i;
+	int k;
+
+	ck_assert_int_eq(apply_session_new(b, &s, &e), CUTRU_OK);
+	ck_assert_int_eq(apply_session_id_map(s, &e), CUTRU_OK);
+	ck_assert_int_eq(sqlite3_exec(b, "BEGIN; DROP INDEX persons_id_number",
+	    NULL, NULL, NULL), SQLITE_OK);
+	/* The first two lists of the history: persons found and created, a
+	 * person restated (found by the map, updated), residences
+	 * replaced. */
+	for (i = 0; i < 2; i++) {
+		set_date(history[i].y, history[i].m, history[i].d);
+		ev = parse(history[i].events);
+		ck_assert_int_eq(apply_events(a, ev, &ctx, &e), CUTRU_OK);
+		ck_assert_int_eq(apply_session_list(s, &e), CUTRU_OK);
+		ck_assert_msg(apply_session_events(s, ev, &ctx,
+		    APPLY_NO_SAVEPOINT, NULL, &e) == CUTRU_OK, "list %zu: %s: %s",
+		    i, e.field, e.msg);
+		cJSON_Delete(ev);
+	}
+	/* More persons than the person cache holds, each named again in a
+	 * later list: the map answers what the cache forgot. */
+	for (k = 0; k < 2 * HOUSEHOLDS; k++) {
+		if (k < HOUSEHOLDS)
+			snprintf(buf, sizeof buf, "[{'type':'person.upserted',"
+			    "'data':{'id_number':'0010900%05d','name':'Nguyễn "
+			    "Văn An','dob':'1990','sex':'male'}}]", k);
+		else
+			snprintf(buf, sizeof buf, "[{'type':'person.upserted',"
+			    "'data':{'id_number':'0010900%05d','name':'Nguyễn "
+			    "Văn An','dob':'1990-02','sex':'male'}},"
+			    "{'type':'residence.opened','data':{'person':"
+			    "'0010900%05d','kind':'permanent','address':{"
+			    "'commune':'00004','detail':'Số %d'},'from':"
+			    "'2026-04-02'}}]", k - HOUSEHOLDS, k - HOUSEHOLDS,
+			    k);
+		ev = parse(buf);
+		ck_assert_int_eq(apply_events(a, ev, &ctx, &e), CUTRU_OK);
+		ck_assert_int_eq(apply_session_list(s, &e), CUTRU_OK);
+		ck_assert_msg(apply_session_events(s, ev, &ctx,
+		    APPLY_NO_SAVEPOINT, NULL, &e) == CUTRU_OK, "%d: %s", k,
+		    e.msg);
+		cJSON_Delete(ev);
+	}
+	/* The index comes back over exactly one row per number. */
+	ck_assert_int_eq(sqlite3_exec(b, "CREATE UNIQUE INDEX persons_id_number"
+	    " ON persons (id_number); COMMIT", NULL, NULL, NULL), SQLITE_OK);
+	assert_same_register(a, b);
+	ck_assert_int_eq(qint(b, "SELECT count(*) FROM persons"),
+	    4 + HOUSEHOLDS);
+	/* A person the map does not have is not in the register... */
+	ev = parse("[{'type':'residence.opened','data':{'person':'" AN_NEW
+	    "','kind':'permanent','address':{'commune':'00004','detail':'"
+	    ADDR1 "'},'from':'2026-03-02'}}]");
+	ck_assert_int_eq(apply_session_events(s, ev, &ctx, 0, NULL, &e),
+	    CUTRU_ENOTFOUND);
+	ck_assert_ptr_nonnull(strstr(e.msg, AN_NEW));
+	/* ... and after a failure, even undone by its savepoint, the map
+	 * may hold what was undone: the session takes nothing more. */
+	ck_assert_int_eq(apply_session_events(s, ev, &ctx, 0, NULL, &e),
+	    CUTRU_EINTERNAL);
+	cJSON_Delete(ev);
+	apply_session_free(s);
+
+	/* Only into a register without persons. */
+	ck_assert_int_eq(apply_session_new(b, &s, &e), CUTRU_OK);
+	ck_assert_int_eq(apply_session_id_map(s, &e), CUTRU_EINVAL);
+	apply_session_free(s);
+	ck_assert_int_eq(apply_session_id_map(NULL, &e), CUTRU_EINVAL);
+	sqlite3_close(b);
+
+	/* No identity corrections: the map cannot re-key a person. */
+	b = fresh();
+	ck_assert_int_eq(apply_session_new(b, &s, &e), CUTRU_OK);
+	ck_assert_int_eq(apply_session_id_map(s, &e), CUTRU_OK);
+	ev = parse("[{'type':'person.upserted','data':{'id_number':'" AN "',"
+	    "'name':'Nguyễn Văn An','dob':'1990','sex':'male'}},"
+	    "{'type':'identity.corrected','data':{'person':'" AN "',"
+	    "'id_number':'" AN_NEW "','document_ref':'TL 1/2026'}}]");
+	ck_assert_int_eq(apply_session_events(s, ev, &ctx, 0, NULL, &e),
+	    CUTRU_EINTERNAL);
+	ck_assert_str_eq(e.field, "[1].type");
+	cJSON_Delete(ev);
+	ck_assert_int_eq(qint(b, "SELECT count(*) FROM persons"), 0);
+	apply_session_free(s);
+	sqlite3_close(a);
+	sqlite3_close(b);
+}
+END_TEST
+
 START_TEST(a_session_records_the_bytes_it_applies)
 {
 	sqlite3 *db = fresh();
@@ -1449,6 +1549,7 @@ test_suite(void)
 	tcase_add_test(tc, a_session_outlives_its_caches);
 	tcase_add_test(tc, a_session_forgets_what_a_rollback_undid);
 	tcase_add_test(tc, a_session_without_savepoints_stops_at_a_refusal);
+	tcase_add_test(tc, a_session_with_the_id_map);
 	tcase_add_test(tc, a_session_records_the_bytes_it_applies);
 	suite_add_tcase(s, tc);
 	return s;

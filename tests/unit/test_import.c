@@ -1820,6 +1820,7 @@ START_TEST(bulk_load_leaves_schema_and_journal_mode)
 	    &e) == CUTRU_OK, "%s", e.msg);
 	ck_assert_uint_eq(r.persons_added, b.good_persons);
 	ck_assert_int_eq(r.sorts_file, 1);
+	ck_assert_int_eq(r.ids_mapped, 1);
 	import_report_free(&r);
 	after = schema_text(db);
 	ck_assert_str_eq(before, after);
@@ -1844,6 +1845,15 @@ START_TEST(bulk_load_leaves_schema_and_journal_mode)
 	ck_assert_int_eq(count(db, "SELECT count(*) FROM residences"
 	    " INDEXED BY residences_person WHERE person_id > 0"),
 	    (long long)b.good_persons);
+	/* The ID numbers' unique index too (dropped for the load, the
+	 * applier's map answering its look-ups), and it refuses again. */
+	ck_assert_int_eq(count(db, "SELECT count(*) FROM persons"
+	    " INDEXED BY persons_id_number WHERE id_number > ''"),
+	    (long long)b.good_persons);
+	ck_assert_int_ne(sqlite3_exec(db, "INSERT INTO persons (id_number,"
+	    " name, family, middle, given, folded, sort_key, sex) SELECT"
+	    " id_number, name, family, middle, given, folded, sort_key, sex"
+	    " FROM persons LIMIT 1", NULL, NULL, NULL), SQLITE_OK);
 	/* With another connection on the database the journal mode cannot
 	 * change: the import runs in WAL mode, and as well. */
 	ck_assert_int_eq(sqlite3_open(path, &other), SQLITE_OK);
@@ -2064,16 +2074,21 @@ START_TEST(pipelined_bulk_load_matches_the_serial_one)
 	ck_assert_int_eq(count(a, "PRAGMA foreign_keys"), 1);
 	ck_assert_int_eq(count(a, "SELECT count(*) FROM "
 	    "pragma_foreign_key_check"), 0);
+	/* The builder's load found persons by the applier's map of ID
+	 * numbers: the same journal and register as the others below. */
+	ck_assert_int_eq(r.ids_mapped, 1);
 	import_report_free(&r);
 	ck_assert_msg(run(q, b.csv, b.len, IMPORT_QUARANTINE, rej, &r, &e) ==
 	    CUTRU_OK, "%s", e.msg);
 	ck_assert_uint_eq(r.rows_rejected, 0);
 	/* Without the builder the sorts' size is not known: in memory. */
 	ck_assert_int_eq(r.sorts_file, 0);
+	ck_assert_int_eq(r.ids_mapped, 0);
 	import_report_free(&r);
 	ck_assert_msg(run_flags(one, b.csv, b.len, IMPORT_ONE_THREAD, &r, &e) ==
 	    CUTRU_OK, "%s", e.msg);
 	ck_assert_int_eq(r.sorts_file, 0);
+	ck_assert_int_eq(r.ids_mapped, 0);
 	import_report_free(&r);
 	ja = journal_of(a);
 	jq = journal_of(q);

@@ -241,6 +241,61 @@ insert_person(sqlite3 *db, const char *id_number, const char *dob)
 	return exec(db, sql);
 }
 
+/* Migration 7: the ID numbers' unique index has a name, so a bulk load can
+ * drop it and make it again; it refuses what the column's UNIQUE refused.
+ * A store whose index is not the one migration 7 expects is not touched. */
+START_TEST(id_number_index_has_a_name)
+{
+	sqlite3 *db = fresh();
+	struct cutru_err e;
+
+	ck_assert_int_eq(scalar(db, "SELECT count(*) FROM pragma_index_list("
+	    "'persons') WHERE name = 'persons_id_number' AND \"unique\" = 1"
+	    " AND origin = 'c'"), 1);
+	ck_assert_int_eq(scalar(db, "SELECT count(*) FROM sqlite_schema WHERE"
+	    " name LIKE 'sqlite_autoindex_persons%'"), 0);
+	ck_assert_int_eq(scalar(db, "SELECT instr(sql, 'UNIQUE') FROM"
+	    " sqlite_schema WHERE name = 'persons'"), 0);
+	ck_assert_int_eq(insert_person(db, "001090000001", "1990"), SQLITE_OK);
+	ck_assert_int_ne(insert_person(db, "001090000001", "1991"), SQLITE_OK);
+	ck_assert_ptr_nonnull(strstr(sqlite3_errmsg(db),
+	    "UNIQUE constraint failed: persons.id_number"));
+	/* Persons without a number are not one another's duplicates. */
+	ck_assert_int_eq(exec(db, "INSERT INTO persons (id_number, name,"
+	    " family, middle, given, folded, sort_key, sex) VALUES"
+	    " (NULL, 'C', '', '', 'C', 'c', x'01', 1),"
+	    " (NULL, 'D', '', '', 'D', 'd', x'01', 1)"), SQLITE_OK);
+	ck_assert_int_eq(exec(db, "INSERT INTO persons (id_number, name,"
+	    " family, middle, given, folded, sort_key, sex) VALUES"
+	    " ('001090000001', 'B', '', '', 'B', 'b', x'01', 1)"
+	    " ON CONFLICT (id_number) DO NOTHING"), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_changes(db), 0);
+	ck_assert_int_eq(scalar(db, "SELECT count(*) FROM persons"), 3);
+	/* Dropped and made again, in a transaction, as an import does. */
+	ck_assert_int_eq(exec(db, "BEGIN; DROP INDEX persons_id_number"),
+	    SQLITE_OK);
+	ck_assert_int_eq(insert_person(db, "001090000001", "1992"), SQLITE_OK);
+	ck_assert_int_ne(exec(db, "CREATE UNIQUE INDEX persons_id_number ON"
+	    " persons (id_number)"), SQLITE_OK);
+	ck_assert_int_eq(exec(db, "ROLLBACK"), SQLITE_OK);
+	ck_assert_int_eq(scalar(db, "SELECT count(*) FROM persons INDEXED BY"
+	    " persons_id_number WHERE id_number = '001090000001'"), 1);
+	ck_assert_int_eq(scalar(db, "SELECT count(*) FROM pragma_integrity_check"
+	    " WHERE integrity_check <> 'ok'"), 0);
+	/* A store at 6 whose persons have no index of the column's own (this
+	 * one already has migration 7's): refused, left as it was. */
+	ck_assert_int_eq(exec(db, "PRAGMA user_version = 6"), SQLITE_OK);
+	ck_assert_int_eq(schema_migrate(db, &e), CUTRU_EIO);
+	ck_assert_ptr_nonnull(strstr(e.msg, "schema 7"));
+	ck_assert_ptr_nonnull(strstr(e.msg, "id_number"));
+	ck_assert_int_eq(scalar(db, "PRAGMA user_version"), 6);
+	ck_assert_int_eq(scalar(db, "SELECT count(*) FROM pragma_index_list("
+	    "'persons') WHERE name = 'persons_id_number'"), 1);
+	ck_assert_int_eq(scalar(db, "SELECT count(*) FROM persons"), 3);
+	sqlite3_close(db);
+}
+END_TEST
+
 /* Migration 5's and migration 6's CHECKs let exactly the values through
  * that migration 1's did; a fresh store has migration 6's; a store
  * written with the old ones is brought to them, stays sound, and still
@@ -283,8 +338,13 @@ START_TEST(persons_checks_rewritten_alike)
 		{ "1990-01-01\0z", 12 }, { "1990\0-01", 8 }, { "HK-1\0 ", 6 },
 		{ "\0HK", 3 }, { "00004\0a", 7 }, { "123456789\0", 10 }
 	};
-	/* Migration 6's texts back to migration 1's, for a store of 4. */
+	/* Migration 6's texts back to migration 1's, and migration 7's index
+	 * back to the column's own, for a store of 4. */
 	static const char *const back[][3] = {
+		{ "persons", "id_number TEXT CHECK (",
+		    "id_number TEXT UNIQUE CHECK (" },
+		{ "persons_id_number", "CREATE UNIQUE INDEX persons_id_number"
+		    " ON persons (id_number)", "" },
 		{ "persons", PERSONS_ID_CHECK_6, PERSONS_ID_CHECK_1 },
 		{ "persons", PERSONS_DOB_CHECK_6, PERSONS_DOB_CHECK_1 },
 		{ "persons", PERSONS_CMND_CHECK_6, PERSONS_CMND_CHECK_1 },
@@ -375,8 +435,12 @@ START_TEST(persons_checks_rewritten_alike)
 		sqlite3_bind_text(st, 2, back[i][1], -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 3, back[i][2], -1, SQLITE_STATIC);
 		ck_assert_int_eq(sqlite3_step(st), SQLITE_DONE);
+		ck_assert_int_eq(sqlite3_changes(db), 1);
 	}
 	sqlite3_finalize(st);
+	ck_assert_int_eq(exec(db, "UPDATE sqlite_schema SET sql = NULL, name ="
+	    " 'sqlite_autoindex_persons_1' WHERE name = 'persons_id_number'"),
+	    SQLITE_OK);
 	snprintf(sql, sizeof sql, "PRAGMA schema_version = %d",
 	    scalar(db, "PRAGMA schema_version") + 1);
 	ck_assert_int_eq(exec(db, sql), SQLITE_OK);
@@ -390,6 +454,8 @@ START_TEST(persons_checks_rewritten_alike)
 	ck_assert_int_eq(scalar(db, "SELECT count(*) FROM pragma_integrity_check"
 	    " WHERE integrity_check <> 'ok'"), 0);
 	ck_assert_int_eq(scalar(db, "SELECT count(*) FROM persons"), 1);
+	ck_assert_int_eq(scalar(db, "SELECT count(*) FROM persons INDEXED BY"
+	    " persons_id_number WHERE id_number = '001090000001'"), 1);
 	/* The migrated CHECKs refuse, on this connection. */
 	ck_assert_int_ne(insert_person(db, "00109000000x", "1990"), SQLITE_OK);
 	ck_assert_int_ne(insert_person(db, "001090000002", "1990-1-1"),
@@ -564,6 +630,7 @@ test_suite(void)
 	tcase_add_test(tc, journal_is_append_only_and_dense);
 	tcase_add_test(tc, nobody_decides_their_own_dossier);
 	tcase_add_test(tc, persons_checks_rewritten_alike);
+	tcase_add_test(tc, id_number_index_has_a_name);
 	suite_add_tcase(s, tc);
 	return s;
 }
