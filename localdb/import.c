@@ -4587,21 +4587,28 @@ bulk_indexes_restore(sqlite3 *db, struct bulk_indexes *bi, int file_sorts)
 	struct sort_runs sr;
 	size_t i, off;
 	const char *sql;
-	int was = -1, runs, rc = CUTRU_OK;
+	int was = -1, pass, runs = 0, rc = CUTRU_OK;
 
 	if (file_sorts && (pragma_int(db, "temp_store", &was) != 0 ||
 	    temp_store_set(db, 1) != 0))
 		was = -1;
-	for (i = 0, off = 0; i < bi->n && rc == CUTRU_OK; i++) {
-		sql = bi->sql.p + off;
-		off += strlen(sql) + 1;
-		runs = was >= 0 && i < 32 && (bi->runs >> i & 1) &&
-		    sort_runs_begin(db, &sr) == 0;
-		if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
-			rc = CUTRU_EIO;
-		if (runs && sort_runs_end(db, &sr) != 0)
-			rc = CUTRU_EIO;
-	}
+	/* Those sorted whole first, then those sorted in runs: the small
+	 * cache of the runs drops every page that SQLite could read again
+	 * from the file (the schema's, the free list's), so once only, and
+	 * after the rest. */
+	for (pass = 0; pass < 2 && rc == CUTRU_OK; pass++)
+		for (i = 0, off = 0; i < bi->n && rc == CUTRU_OK; i++) {
+			sql = bi->sql.p + off;
+			off += strlen(sql) + 1;
+			if ((i < 32 && was >= 0 && (bi->runs >> i & 1)) != pass)
+				continue;
+			if (pass == 1 && !runs)
+				runs = sort_runs_begin(db, &sr) == 0 ? 1 : -1;
+			if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
+				rc = CUTRU_EIO;
+		}
+	if (runs == 1 && sort_runs_end(db, &sr) != 0)
+		rc = CUTRU_EIO;
 	if (was >= 0 && temp_store_set(db, was) != 0 && rc == CUTRU_OK)
 		rc = CUTRU_EIO;
 	if (rc != CUTRU_OK)
