@@ -1004,9 +1004,86 @@ struct slice {
 
 enum { SLOT_FREE, SLOT_READY, SLOT_SPENT };
 
+/* The builder's chunks are trees of cJSON nodes that it makes, reads
+ * (checks, encodes, copies: built_flatten()) and throws away whole, a
+ * million persons' worth, some 27 nodes and strings a person: malloc() and
+ * free() were a fifth of its time.  So its nodes are cut from blocks kept
+ * from chunk to chunk and given back all at once (jn_reset()), and such a
+ * tree is never given to cJSON_Delete().  Off (on == 0): the nodes are
+ * cJSON's own, for the paths that edit their chunks (flush_each()). */
+struct jblock {
+	struct jblock *next;
+	size_t cap, used;
+	max_align_t mem[];
+};
+
+struct jnodes {
+	int on;
+	struct jblock *head, *cur;
+};
+
+#define JN_BLOCK ((size_t)1 << 20)
+
+static void *
+jn_alloc(struct jnodes *a, size_t n)
+{
+	struct jblock *b = a->cur;
+	void *p;
+
+	n = (n + sizeof(max_align_t) - 1) & ~(sizeof(max_align_t) - 1);
+	while (b != NULL && b->cap - b->used < n)
+		b = a->cur = b->next;
+	if (b == NULL) {
+		size_t cap = n > JN_BLOCK ? n : JN_BLOCK;
+
+		if ((b = malloc(sizeof *b + cap)) == NULL)
+			return NULL;
+		b->cap = cap;
+		b->used = 0;
+		b->next = NULL;
+		if (a->head == NULL)
+			a->head = b;
+		else {
+			struct jblock *t = a->head;
+
+			while (t->next != NULL)
+				t = t->next;
+			t->next = b;
+		}
+		a->cur = b;
+	}
+	p = (unsigned char *)b->mem + b->used;
+	b->used += n;
+	return p;
+}
+
+/* Every node given back; the blocks are kept. */
+static void
+jn_reset(struct jnodes *a)
+{
+	struct jblock *b;
+
+	for (b = a->head; b != NULL; b = b->next)
+		b->used = 0;
+	a->cur = a->head;
+}
+
+static void
+jn_free(struct jnodes *a)
+{
+	struct jblock *b, *next;
+
+	for (b = a->head; b != NULL; b = next) {
+		next = b->next;
+		free(b);
+	}
+	a->head = a->cur = NULL;
+}
+
 struct built {
 	int state;                  /* under the builder's mu */
 	cJSON *chunk;
+	struct jnodes jn;           /* its nodes, when the builder's */
 	/* The chunk's tree copied node by node into one block, in the order
 	 * the applier reads it, each string value next to its node
 	 * (built_flatten()), or NULL: the applier reads this copy, whose
@@ -1104,6 +1181,7 @@ struct imp {
 	struct builder bld;
 	struct namer namer;
 	cJSON *chunk;
+	struct jnodes jn;           /* the chunk's nodes (the builder's) */
 	uint32_t *ev_row;           /* row behind each event of the chunk */
 	size_t nev, capev;
 	struct slice *slices;
@@ -2239,6 +2317,79 @@ address_json(const char *commune, const char *detail)
 	return a;
 }
 
+/* A node of im's chunk: an object, an array, or a string kept by
+ * reference (copy: a copy of it, made with the node). */
+static cJSON *
+ev_node(struct imp *im, int type)
+{
+	cJSON *n;
+
+	if (!im->jn.on)
+		return type == cJSON_Array ? cJSON_CreateArray() :
+		    cJSON_CreateObject();
+	if ((n = jn_alloc(&im->jn, sizeof *n)) != NULL) {
+		memset(n, 0, sizeof *n);
+		n->type = type;
+	}
+	return n;
+}
+
+static cJSON *
+ev_string(struct imp *im, const char *v, int copy)
+{
+	cJSON *n;
+	char *c;
+	size_t len;
+
+	if (!im->jn.on)
+		return copy ? cJSON_CreateString(v) :
+		    cJSON_CreateStringReference(v);
+	if (copy) {
+		len = strlen(v) + 1;
+		if ((c = jn_alloc(&im->jn, len)) == NULL)
+			return NULL;
+		memcpy(c, v, len);
+		v = c;
+	}
+	if ((n = jn_alloc(&im->jn, sizeof *n)) != NULL) {
+		memset(n, 0, sizeof *n);
+		n->type = cJSON_String | cJSON_IsReference;
+		n->valuestring = (char *)v;
+	}
+	return n;
+}
+
+static void
+ev_delete(struct imp *im, cJSON *n)
+{
+	if (!im->jn.on)
+		cJSON_Delete(n);
+}
+
+/* As obj_item(), for im's chunk. */
+static cJSON *
+ev_item(struct imp *im, cJSON *o, const char *key, cJSON *v)
+{
+	if (o == NULL || v == NULL || !cJSON_AddItemToObjectCS(o, key, v)) {
+		ev_delete(im, o);
+		ev_delete(im, v);
+		return NULL;
+	}
+	return o;
+}
+
+static cJSON *
+ev_ref(struct imp *im, cJSON *o, const char *key, const char *v)
+{
+	return ev_item(im, o, key, ev_string(im, v, 0));
+}
+
+static cJSON *
+ev_str(struct imp *im, cJSON *o, const char *key, const char *v)
+{
+	return ev_item(im, o, key, ev_string(im, v, 1));
+}
+
 /* Add an event built from row ri to the chunk (data is taken over). */
 static int
 emit(struct imp *im, uint32_t ri, const char *type, cJSON *data)
@@ -2248,12 +2399,17 @@ emit(struct imp *im, uint32_t ri, const char *type, cJSON *data)
 
 	if (data == NULL)
 		return CUTRU_ENOMEM;
-	ev = event_new(type, data);
-	if (ev == NULL)
+	/* As event_new(): the type (a literal) kept by reference. */
+	ev = ev_item(im, ev_node(im, cJSON_Object), "type",
+	    ev_string(im, type, 0));
+	if (ev == NULL || !cJSON_AddItemToObjectCS(ev, "data", data)) {
+		ev_delete(im, ev);
+		ev_delete(im, data);
 		return CUTRU_ENOMEM;
+	}
 	grown = grow(im->ev_row, &im->capev, im->nev + 1, sizeof *im->ev_row);
 	if (grown == NULL) {
-		cJSON_Delete(ev);
+		ev_delete(im, ev);
 		return CUTRU_ENOMEM;
 	}
 	im->ev_row = grown;
@@ -2283,20 +2439,12 @@ obj_str(cJSON *o, const char *key, const char *v)
 	return obj_item(o, key, cJSON_CreateString(v));
 }
 
-/* A value that outlives the event (the rows and the arena, which do not
- * change once the file is read), kept by reference. */
+/* An event's address: commune and detail kept by reference. */
 static cJSON *
-obj_ref(cJSON *o, const char *key, const char *v)
+address_ref(struct imp *im, const char *commune, const char *detail)
 {
-	return obj_item(o, key, cJSON_CreateStringReference(v));
-}
-
-/* An event's address: commune and detail kept by reference, as obj_ref(). */
-static cJSON *
-address_ref(const char *commune, const char *detail)
-{
-	return obj_ref(obj_ref(cJSON_CreateObject(), "commune", commune),
-	    "detail", detail);
+	return ev_ref(im, ev_ref(im, ev_node(im, cJSON_Object), "commune",
+	    commune), "detail", detail);
 }
 
 static int
@@ -2307,12 +2455,13 @@ emit_person(struct imp *im, uint32_t ri)
 	cJSON *d;
 
 	date_format_iso(&rw->dob, dob, sizeof dob);
-	d = obj_ref(cJSON_CreateObject(), "id_number", rw->id);
-	d = obj_ref(d, "name", arena_str(&im->a, rw->name));
-	d = obj_str(d, "dob", dob);
-	d = obj_ref(d, "sex", rw->sex == CUTRU_SEX_MALE ? "male" : "female");
+	d = ev_ref(im, ev_node(im, cJSON_Object), "id_number", rw->id);
+	d = ev_ref(im, d, "name", arena_str(&im->a, rw->name));
+	d = ev_str(im, d, "dob", dob);
+	d = ev_ref(im, d, "sex", rw->sex == CUTRU_SEX_MALE ? "male" :
+	    "female");
 	if (rw->cmnd[0] != '\0')
-		d = obj_ref(d, "cmnd", rw->cmnd);
+		d = ev_ref(im, d, "cmnd", rw->cmnd);
 	return emit(im, ri, "person.upserted", d);
 }
 
@@ -2324,14 +2473,14 @@ emit_residence(struct imp *im, uint32_t ri)
 	cJSON *d;
 
 	date_format_iso(&rw->from, from, sizeof from);
-	d = obj_ref(cJSON_CreateObject(), "person", rw->id);
-	d = obj_ref(d, "kind", kind_id[rw->kind]);
-	d = obj_item(d, "address", address_ref(rw->commune,
+	d = ev_ref(im, ev_node(im, cJSON_Object), "person", rw->id);
+	d = ev_ref(im, d, "kind", kind_id[rw->kind]);
+	d = ev_item(im, d, "address", address_ref(im, rw->commune,
 	    arena_str(&im->a, rw->address)));
-	d = obj_str(d, "from", from);
+	d = ev_str(im, d, "from", from);
 	if (rw->kind == KIND_TEMPORARY) {
 		date_format_iso(&rw->to, to, sizeof to);
-		d = obj_str(d, "to", to);
+		d = ev_str(im, d, "to", to);
 	}
 	return emit(im, ri, "residence.opened", d);
 }
@@ -2527,9 +2676,11 @@ build_group(struct imp *im, uint32_t g)
 			TRY_DONE(emit_person(im, ri));
 	if (h != NULL && !hh_exists) {
 		addr = household_address_row(im, g, head);
-		d = obj_ref(cJSON_CreateObject(), "household", number);
-		d = obj_ref(d, "head", im->rows[head].id);
-		d = obj_item(d, "address", address_ref(im->rows[addr].commune,
+		d = ev_ref(im, ev_node(im, cJSON_Object), "household",
+		    number);
+		d = ev_ref(im, d, "head", im->rows[head].id);
+		d = ev_item(im, d, "address", address_ref(im,
+		    im->rows[addr].commune,
 		    arena_str(&im->a, im->rows[addr].address)));
 		TRY_DONE(emit(im, head, "household.created", d));
 		s->households++;
@@ -2539,9 +2690,10 @@ build_group(struct imp *im, uint32_t g)
 		if (h == NULL || rw->person != ri || (rw->flags & ROW_HEAD) ||
 		    k[rw->gidx].household[0] != '\0')
 			continue;
-		d = obj_ref(cJSON_CreateObject(), "household", number);
-		d = obj_ref(d, "person", rw->id);
-		d = obj_ref(d, "relationship", arena_str(&im->a, rw->rel));
+		d = ev_ref(im, ev_node(im, cJSON_Object), "household",
+		    number);
+		d = ev_ref(im, d, "person", rw->id);
+		d = ev_ref(im, d, "relationship", arena_str(&im->a, rw->rel));
 		TRY_DONE(emit(im, ri, "household.member_added", d));
 		s->members++;
 	}
@@ -2968,10 +3120,13 @@ static void
 built_take(struct built *b, struct imp *w)
 {
 	cJSON *chunk = b->chunk;
+	struct jnodes jn = b->jn;
 	uint32_t *ev_row = b->ev_row;
 	struct slice *slices = b->slices;
 	size_t capev = b->capev, capslices = b->capslices;
 
+	b->jn = w->jn;
+	w->jn = jn;
 	b->chunk = w->chunk;
 	b->ev_row = w->ev_row;
 	b->capev = w->capev;
@@ -3201,10 +3356,10 @@ builder_next(struct builder *bd, size_t k, struct imp *w)
 	if (quit)
 		return 0;
 	b->flat = NULL;
-	cJSON_Delete(b->chunk);
-	b->chunk = NULL;
+	b->chunk = NULL;            /* of b->jn's nodes */
+	jn_reset(&b->jn);
 	b->nev = b->nslices = 0;
-	w->chunk = cJSON_CreateArray();
+	w->chunk = ev_node(w, cJSON_Array);
 	return 1;
 }
 
@@ -3269,8 +3424,7 @@ builder_main(void *arg)
 	if (w.nslices > 0)
 		rc = builder_hand_over(bd, k, &w);
 out:
-	cJSON_Delete(w.chunk);
-	w.chunk = NULL;
+	w.chunk = NULL;             /* of w.jn's nodes */
 	pthread_mutex_lock(&bd->mu);
 	bd->rc = rc;
 	bd->done = 1;
@@ -3286,6 +3440,7 @@ static int
 builder_start(struct builder *bd, struct imp *im)
 {
 	struct imp *w;
+	size_t k;
 
 	memset(bd, 0, sizeof *bd);
 	/* The builder's own importer, copied before the thread starts: the
@@ -3310,6 +3465,10 @@ builder_start(struct builder *bd, struct imp *im)
 	memset(&w->bld, 0, sizeof w->bld);
 	w->batch = NULL;
 	w->pipeline = w->building = 0;
+	memset(&w->jn, 0, sizeof w->jn);
+	w->jn.on = 1;
+	for (k = 0; k < BUILD_AHEAD; k++)
+		bd->slot[k].jn.on = 1;
 	bd->w = w;
 	if (worker_start(&bd->thread, &bd->mu, &bd->cv, builder_main, bd) !=
 	    CUTRU_OK) {
@@ -3333,7 +3492,7 @@ builder_free(struct builder *bd)
 	for (k = 0; k < BUILD_AHEAD; k++) {
 		struct built *b = &bd->slot[k];
 
-		cJSON_Delete(b->chunk);
+		jn_free(&b->jn);            /* b->chunk's nodes */
 		free(b->flat_mem);
 		free(b->ev_row);
 		free(b->slices);
@@ -3344,7 +3503,7 @@ builder_free(struct builder *bd)
 		free(b->r);
 	}
 	name_list_free(&bd->names);
-	cJSON_Delete(bd->w->chunk);
+	jn_free(&bd->w->jn);        /* bd->w->chunk's nodes */
 	free(bd->w->ev_row);
 	free(bd->w->slices);
 	free(bd->w->errs);
