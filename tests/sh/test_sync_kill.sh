@@ -55,14 +55,17 @@ while [ $kills -lt $KILLS ]; do
 	sp_sync_until 5 $OPTS
 	ok=$?
 	sp_proxy_stop
+	# How many rounds the kills take depends on where they land: each
+	# round is told as a diagnostic, and the kills as one result, so that
+	# the test reports the same number of results every run.
 	if [ $ok -eq 0 ] && sp_registry_once $N && sp_console_done $N; then
-		tap_ok "round $round: $k kills, then synced: once each, all accepted"
+		tap_diag "round $round: $k kills, then synced: once each, all accepted"
 	else
-		tap_not_ok "round $round: $k kills, then synced"
+		tap_diag "round $round: $k kills, then synced: FAILED (sync $ok)"
 		bad=$((bad + 1))
 	fi
 done
-tap_check "$kills kills in $round rounds, no round lost or doubled anything" \
+tap_check "$kills kills in $round rounds, then synced each time: once each, all accepted ($bad rounds failed)" \
     [ $kills -ge $KILLS -a $bad -eq 0 ]
 
 # The registry killed and restarted in the middle of a pass (the pass's
