@@ -166,24 +166,22 @@ enum st {
 	ST_COUNT
 };
 
+/* A new person; ST_PERSON_INSERT adds the ON CONFLICT clause, which needs
+ * the index on id_number that a session with the ID-number map may lack. */
+#define PERSON_INSERT \
+	"INSERT INTO persons (id_number, name, family, middle, given," \
+	" folded, sort_key, sex, dob, birth_year, phone, email," \
+	" legacy_cmnd)" \
+	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"
+
 static const char *const sql[ST_COUNT] = {
 	[ST_PERSON_FIND] =
 	    "SELECT id, sex, dob FROM persons WHERE id_number = ?1",
 	[ST_PERSON_BY_ID] =
 	    "SELECT id, sex, dob FROM persons WHERE id = ?1",
-	[ST_PERSON_INSERT] =
-	    "INSERT INTO persons (id_number, name, family, middle, given,"
-	    " folded, sort_key, sex, dob, birth_year, phone, email,"
-	    " legacy_cmnd)"
-	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"
-	    " ON CONFLICT (id_number) DO NOTHING",
-	/* With the ID-number map, which knows the number is not taken (and
-	 * without the index the ON CONFLICT clause would need). */
-	[ST_PERSON_INSERT_NEW] =
-	    "INSERT INTO persons (id_number, name, family, middle, given,"
-	    " folded, sort_key, sex, dob, birth_year, phone, email,"
-	    " legacy_cmnd)"
-	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+	[ST_PERSON_INSERT] = PERSON_INSERT " ON CONFLICT (id_number) DO NOTHING",
+	/* With the ID-number map, which knows the number is not taken. */
+	[ST_PERSON_INSERT_NEW] = PERSON_INSERT,
 	/* Only when something differs, so that the version means change;
 	 * ?13 is the bump (0 for a person this list created). */
 	[ST_PERSON_UPSERT] =
@@ -513,10 +511,16 @@ id_map_key(const char *idn)
 	return idn[IDNUM_LEN] == '\0' ? k + 1 : 0;
 }
 
-static size_t
-id_map_home(const struct id_map *m, uint64_t key)
+/* The slot of key in m (cap > 0): its own, or the empty one where it
+ * would go. */
+static struct id_map_slot *
+id_map_slot(const struct id_map *m, uint64_t key)
 {
-	return (size_t)((key * 0x9E3779B97F4A7C15u) >> 20) & (m->cap - 1);
+	size_t i = (size_t)((key * 0x9E3779B97F4A7C15u) >> 20) & (m->cap - 1);
+
+	while (m->slot[i].key != 0 && m->slot[i].key != key)
+		i = (i + 1) & (m->cap - 1);
+	return &m->slot[i];
 }
 
 /* The id of the person with this ID number, 0 if the session inserted
@@ -525,15 +529,10 @@ static int64_t
 id_map_get(const struct id_map *m, const char *idn)
 {
 	uint64_t key = id_map_key(idn);
-	size_t i;
 
 	if (key == 0 || m->n == 0)
 		return 0;
-	for (i = id_map_home(m, key); m->slot[i].key != 0;
-	    i = (i + 1) & (m->cap - 1))
-		if (m->slot[i].key == key)
-			return m->slot[i].id;
-	return 0;
+	return id_map_slot(m, key)->id;
 }
 
 /* Enter a new person: 0, or -1 (out of memory; the number is not twelve
@@ -541,8 +540,8 @@ id_map_get(const struct id_map *m, const char *idn)
 static int
 id_map_put(struct id_map *m, const char *idn, int64_t id)
 {
-	struct id_map_slot *old = m->slot;
-	size_t oldcap = m->cap, i, j;
+	struct id_map_slot *old = m->slot, *sl;
+	size_t oldcap = m->cap, j;
 	uint64_t key = id_map_key(idn);
 
 	if (key == 0)
@@ -554,22 +553,16 @@ id_map_put(struct id_map *m, const char *idn, int64_t id)
 			m->cap = oldcap;
 			return -1;
 		}
-		for (j = 0; j < oldcap; j++) {
-			if (old[j].key == 0)
-				continue;
-			for (i = id_map_home(m, old[j].key);
-			    m->slot[i].key != 0; i = (i + 1) & (m->cap - 1))
-				;
-			m->slot[i] = old[j];
-		}
+		for (j = 0; j < oldcap; j++)
+			if (old[j].key != 0)
+				*id_map_slot(m, old[j].key) = old[j];
 		free(old);
 	}
-	for (i = id_map_home(m, key); m->slot[i].key != 0;
-	    i = (i + 1) & (m->cap - 1))
-		;
-	m->slot[i].key = key;
-	m->slot[i].id = id;
-	m->n++;
+	sl = id_map_slot(m, key);
+	if (sl->key == 0)
+		m->n++;
+	sl->key = key;
+	sl->id = id;
 	return 0;
 }
 

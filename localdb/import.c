@@ -2304,54 +2304,46 @@ register_person(struct imp *im, uint32_t pr, struct known *k)
 
 /* ---- Events ---- */
 
-static cJSON *
-address_json(const char *commune, const char *detail)
-{
-	cJSON *a = cJSON_CreateObject();
+/* JSON builders, on a's nodes (struct jnodes), or cJSON's own when a is
+ * NULL or off; each gives up (NULL) on the first failure.  Keys are string
+ * literals, kept by reference (cJSON_AddItemToObjectCS()): a million
+ * persons' events cost three allocations per member otherwise. */
 
-	if (a == NULL || cJSON_AddStringToObject(a, "commune", commune) ==
-	    NULL || cJSON_AddStringToObject(a, "detail", detail) == NULL) {
-		cJSON_Delete(a);
-		return NULL;
-	}
-	return a;
-}
-
-/* A node of im's chunk: an object, an array, or a string kept by
- * reference (copy: a copy of it, made with the node). */
+/* An object or an array. */
 static cJSON *
-ev_node(struct imp *im, int type)
+jn_node(struct jnodes *a, int type)
 {
 	cJSON *n;
 
-	if (!im->jn.on)
+	if (a == NULL || !a->on)
 		return type == cJSON_Array ? cJSON_CreateArray() :
 		    cJSON_CreateObject();
-	if ((n = jn_alloc(&im->jn, sizeof *n)) != NULL) {
+	if ((n = jn_alloc(a, sizeof *n)) != NULL) {
 		memset(n, 0, sizeof *n);
 		n->type = type;
 	}
 	return n;
 }
 
+/* A string: v kept by reference, or with copy a copy of it. */
 static cJSON *
-ev_string(struct imp *im, const char *v, int copy)
+jn_string(struct jnodes *a, const char *v, int copy)
 {
 	cJSON *n;
 	char *c;
 	size_t len;
 
-	if (!im->jn.on)
+	if (a == NULL || !a->on)
 		return copy ? cJSON_CreateString(v) :
 		    cJSON_CreateStringReference(v);
 	if (copy) {
 		len = strlen(v) + 1;
-		if ((c = jn_alloc(&im->jn, len)) == NULL)
+		if ((c = jn_alloc(a, len)) == NULL)
 			return NULL;
 		memcpy(c, v, len);
 		v = c;
 	}
-	if ((n = jn_alloc(&im->jn, sizeof *n)) != NULL) {
+	if ((n = jn_alloc(a, sizeof *n)) != NULL) {
 		memset(n, 0, sizeof *n);
 		n->type = cJSON_String | cJSON_IsReference;
 		n->valuestring = (char *)v;
@@ -2360,34 +2352,35 @@ ev_string(struct imp *im, const char *v, int copy)
 }
 
 static void
-ev_delete(struct imp *im, cJSON *n)
+jn_delete(struct jnodes *a, cJSON *n)
 {
-	if (!im->jn.on)
+	if (a == NULL || !a->on)
 		cJSON_Delete(n);
 }
 
-/* As obj_item(), for im's chunk. */
 static cJSON *
-ev_item(struct imp *im, cJSON *o, const char *key, cJSON *v)
+jn_item(struct jnodes *a, cJSON *o, const char *key, cJSON *v)
 {
 	if (o == NULL || v == NULL || !cJSON_AddItemToObjectCS(o, key, v)) {
-		ev_delete(im, o);
-		ev_delete(im, v);
+		jn_delete(a, o);
+		jn_delete(a, v);
 		return NULL;
 	}
 	return o;
 }
 
+/* A value that outlives the event (the rows and the arena, which do not
+ * change once the file is read), kept by reference. */
 static cJSON *
-ev_ref(struct imp *im, cJSON *o, const char *key, const char *v)
+jn_ref(struct jnodes *a, cJSON *o, const char *key, const char *v)
 {
-	return ev_item(im, o, key, ev_string(im, v, 0));
+	return jn_item(a, o, key, jn_string(a, v, 0));
 }
 
 static cJSON *
-ev_str(struct imp *im, cJSON *o, const char *key, const char *v)
+jn_str(struct jnodes *a, cJSON *o, const char *key, const char *v)
 {
-	return ev_item(im, o, key, ev_string(im, v, 1));
+	return jn_item(a, o, key, jn_string(a, v, 1));
 }
 
 /* Add an event built from row ri to the chunk (data is taken over). */
@@ -2400,16 +2393,16 @@ emit(struct imp *im, uint32_t ri, const char *type, cJSON *data)
 	if (data == NULL)
 		return CUTRU_ENOMEM;
 	/* As event_new(): the type (a literal) kept by reference. */
-	ev = ev_item(im, ev_node(im, cJSON_Object), "type",
-	    ev_string(im, type, 0));
+	ev = jn_item(&im->jn, jn_node(&im->jn, cJSON_Object), "type",
+	    jn_string(&im->jn, type, 0));
 	if (ev == NULL || !cJSON_AddItemToObjectCS(ev, "data", data)) {
-		ev_delete(im, ev);
-		ev_delete(im, data);
+		jn_delete(&im->jn, ev);
+		jn_delete(&im->jn, data);
 		return CUTRU_ENOMEM;
 	}
 	grown = grow(im->ev_row, &im->capev, im->nev + 1, sizeof *im->ev_row);
 	if (grown == NULL) {
-		ev_delete(im, ev);
+		jn_delete(&im->jn, ev);
 		return CUTRU_ENOMEM;
 	}
 	im->ev_row = grown;
@@ -2419,31 +2412,19 @@ emit(struct imp *im, uint32_t ri, const char *type, cJSON *data)
 	return CUTRU_OK;
 }
 
-/* cJSON builders that give up (NULL) on the first failure.  Keys are
- * string literals, kept by reference (cJSON_AddItemToObjectCS()): a
- * million persons' events cost three allocations per member otherwise. */
+/* An address of the export: commune and detail copied. */
 static cJSON *
-obj_item(cJSON *o, const char *key, cJSON *v)
+address_json(const char *commune, const char *detail)
 {
-	if (o == NULL || v == NULL || !cJSON_AddItemToObjectCS(o, key, v)) {
-		cJSON_Delete(o);
-		cJSON_Delete(v);
-		return NULL;
-	}
-	return o;
-}
-
-static cJSON *
-obj_str(cJSON *o, const char *key, const char *v)
-{
-	return obj_item(o, key, cJSON_CreateString(v));
+	return jn_str(NULL, jn_str(NULL, cJSON_CreateObject(), "commune",
+	    commune), "detail", detail);
 }
 
 /* An event's address: commune and detail kept by reference. */
 static cJSON *
-address_ref(struct imp *im, const char *commune, const char *detail)
+address_ref(struct jnodes *a, const char *commune, const char *detail)
 {
-	return ev_ref(im, ev_ref(im, ev_node(im, cJSON_Object), "commune",
+	return jn_ref(a, jn_ref(a, jn_node(a, cJSON_Object), "commune",
 	    commune), "detail", detail);
 }
 
@@ -2455,13 +2436,13 @@ emit_person(struct imp *im, uint32_t ri)
 	cJSON *d;
 
 	date_format_iso(&rw->dob, dob, sizeof dob);
-	d = ev_ref(im, ev_node(im, cJSON_Object), "id_number", rw->id);
-	d = ev_ref(im, d, "name", arena_str(&im->a, rw->name));
-	d = ev_str(im, d, "dob", dob);
-	d = ev_ref(im, d, "sex", rw->sex == CUTRU_SEX_MALE ? "male" :
+	d = jn_ref(&im->jn, jn_node(&im->jn, cJSON_Object), "id_number", rw->id);
+	d = jn_ref(&im->jn, d, "name", arena_str(&im->a, rw->name));
+	d = jn_str(&im->jn, d, "dob", dob);
+	d = jn_ref(&im->jn, d, "sex", rw->sex == CUTRU_SEX_MALE ? "male" :
 	    "female");
 	if (rw->cmnd[0] != '\0')
-		d = ev_ref(im, d, "cmnd", rw->cmnd);
+		d = jn_ref(&im->jn, d, "cmnd", rw->cmnd);
 	return emit(im, ri, "person.upserted", d);
 }
 
@@ -2473,14 +2454,14 @@ emit_residence(struct imp *im, uint32_t ri)
 	cJSON *d;
 
 	date_format_iso(&rw->from, from, sizeof from);
-	d = ev_ref(im, ev_node(im, cJSON_Object), "person", rw->id);
-	d = ev_ref(im, d, "kind", kind_id[rw->kind]);
-	d = ev_item(im, d, "address", address_ref(im, rw->commune,
+	d = jn_ref(&im->jn, jn_node(&im->jn, cJSON_Object), "person", rw->id);
+	d = jn_ref(&im->jn, d, "kind", kind_id[rw->kind]);
+	d = jn_item(&im->jn, d, "address", address_ref(&im->jn, rw->commune,
 	    arena_str(&im->a, rw->address)));
-	d = ev_str(im, d, "from", from);
+	d = jn_str(&im->jn, d, "from", from);
 	if (rw->kind == KIND_TEMPORARY) {
 		date_format_iso(&rw->to, to, sizeof to);
-		d = ev_str(im, d, "to", to);
+		d = jn_str(&im->jn, d, "to", to);
 	}
 	return emit(im, ri, "residence.opened", d);
 }
@@ -2676,10 +2657,10 @@ build_group(struct imp *im, uint32_t g)
 			TRY_DONE(emit_person(im, ri));
 	if (h != NULL && !hh_exists) {
 		addr = household_address_row(im, g, head);
-		d = ev_ref(im, ev_node(im, cJSON_Object), "household",
+		d = jn_ref(&im->jn, jn_node(&im->jn, cJSON_Object), "household",
 		    number);
-		d = ev_ref(im, d, "head", im->rows[head].id);
-		d = ev_item(im, d, "address", address_ref(im,
+		d = jn_ref(&im->jn, d, "head", im->rows[head].id);
+		d = jn_item(&im->jn, d, "address", address_ref(&im->jn,
 		    im->rows[addr].commune,
 		    arena_str(&im->a, im->rows[addr].address)));
 		TRY_DONE(emit(im, head, "household.created", d));
@@ -2690,10 +2671,10 @@ build_group(struct imp *im, uint32_t g)
 		if (h == NULL || rw->person != ri || (rw->flags & ROW_HEAD) ||
 		    k[rw->gidx].household[0] != '\0')
 			continue;
-		d = ev_ref(im, ev_node(im, cJSON_Object), "household",
+		d = jn_ref(&im->jn, jn_node(&im->jn, cJSON_Object), "household",
 		    number);
-		d = ev_ref(im, d, "person", rw->id);
-		d = ev_ref(im, d, "relationship", arena_str(&im->a, rw->rel));
+		d = jn_ref(&im->jn, d, "person", rw->id);
+		d = jn_ref(&im->jn, d, "relationship", arena_str(&im->a, rw->rel));
 		TRY_DONE(emit(im, ri, "household.member_added", d));
 		s->members++;
 	}
@@ -3359,7 +3340,7 @@ builder_next(struct builder *bd, size_t k, struct imp *w)
 	b->chunk = NULL;            /* of b->jn's nodes */
 	jn_reset(&b->jn);
 	b->nev = b->nslices = 0;
-	w->chunk = ev_node(w, cJSON_Array);
+	w->chunk = jn_node(&w->jn, cJSON_Array);
 	return 1;
 }
 
@@ -5337,32 +5318,32 @@ json_person(const struct xperson *p, void *ctx)
 	size_t len;
 	int i, rc;
 
-	o = obj_str(cJSON_CreateObject(), "name", p->name);
+	o = jn_str(NULL, cJSON_CreateObject(), "name", p->name);
 	if (p->id_number[0] != '\0')
-		o = obj_str(o, "id_number", p->id_number);
+		o = jn_str(NULL, o, "id_number", p->id_number);
 	if (p->cmnd[0] != '\0')
-		o = obj_str(o, "cmnd", p->cmnd);
+		o = jn_str(NULL, o, "cmnd", p->cmnd);
 	if (p->dob[0] != '\0')
-		o = obj_str(o, "dob", p->dob);
+		o = jn_str(NULL, o, "dob", p->dob);
 	if (p->sex == CUTRU_SEX_MALE || p->sex == CUTRU_SEX_FEMALE)
-		o = obj_str(o, "sex", p->sex == CUTRU_SEX_MALE ? "male" :
+		o = jn_str(NULL, o, "sex", p->sex == CUTRU_SEX_MALE ? "male" :
 		    "female");
 	if (p->in_household) {
-		h = obj_str(cJSON_CreateObject(), "number", p->number);
+		h = jn_str(NULL, cJSON_CreateObject(), "number", p->number);
 		if (p->rel_known)
-			h = obj_str(h, "relationship", p->rel);
-		h = obj_item(h, "address", json_address(p->hcommune,
+			h = jn_str(NULL, h, "relationship", p->rel);
+		h = jn_item(NULL, h, "address", json_address(p->hcommune,
 		    p->hdetail));
-		o = obj_item(o, "household", h);
+		o = jn_item(NULL, o, "household", h);
 	}
 	rs = cJSON_CreateArray();
 	for (i = 0; rs != NULL && i < p->nres; i++) {
-		x = obj_str(cJSON_CreateObject(), "kind", p->res[i].kind);
-		x = obj_item(x, "address", json_address(p->res[i].commune,
+		x = jn_str(NULL, cJSON_CreateObject(), "kind", p->res[i].kind);
+		x = jn_item(NULL, x, "address", json_address(p->res[i].commune,
 		    p->res[i].detail));
-		x = obj_str(x, "from", p->res[i].from);
+		x = jn_str(NULL, x, "from", p->res[i].from);
 		if (p->res[i].to[0] != '\0')
-			x = obj_str(x, "to", p->res[i].to);
+			x = jn_str(NULL, x, "to", p->res[i].to);
 		if (x == NULL) {
 			cJSON_Delete(rs);
 			rs = NULL;
@@ -5370,7 +5351,7 @@ json_person(const struct xperson *p, void *ctx)
 		}
 		cJSON_AddItemToArray(rs, x);
 	}
-	o = obj_item(o, "residences", rs);
+	o = jn_item(NULL, o, "residences", rs);
 	if (o == NULL)
 		return CUTRU_ENOMEM;
 	rc = canon_encode(o, &bytes, &len, &e);
